@@ -80,7 +80,7 @@ public sealed partial class ModelLoader(
     [LoggerMessage(Level = LogLevel.Critical, Message = "The passage model failed to load from {Directory}; text embeddings are unavailable")]
     private static partial void LogPassageFailed(ILogger logger, Exception exception, string directory);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Image embeddings are unavailable: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CLIP model not loaded: {Reason}")]
     private static partial void LogClipUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The CLIP model in {Directory} failed to load; image embeddings are unavailable")]
