@@ -25,21 +25,36 @@ public static class TestAssets
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            var full = Path.GetFullPath(configured);
-            return Directory.Exists(full) ? full : throw new DirectoryNotFoundException(
-                $"{EnvironmentVariable}='{configured}' does not exist (resolved to '{full}').");
+            // A relative path (CI uses ../shared/models) is taken from the working directory, else from the repository root:
+            // test hosts run in their output folder, not where the command was typed.
+            var candidates = new List<string> { Path.GetFullPath(configured) };
+            if (!Path.IsPathRooted(configured) && RepositoryRoot() is { } repository)
+            {
+                candidates.Add(Path.GetFullPath(Path.Combine(repository, configured)));
+            }
+            return candidates.FirstOrDefault(Directory.Exists) ?? throw new DirectoryNotFoundException(
+                $"{EnvironmentVariable}='{configured}' does not exist (tried {string.Join(", ", candidates)}).");
         }
 
-        // Walk up from the test binaries to the repository, then look beside it for shared/models.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // Unset: look beside the repository for shared/models.
+        if (RepositoryRoot() is { } root && Path.GetFullPath(Path.Combine(root, "..", "shared", "models")) is var beside && Directory.Exists(beside))
         {
-            var candidate = Path.Combine(dir.FullName, "..", "shared", "models");
-            if (File.Exists(Path.Combine(dir.FullName, "AspireMmRag.sln")) && Directory.Exists(candidate))
-            {
-                return Path.GetFullPath(candidate);
-            }
+            return beside;
         }
         throw new DirectoryNotFoundException(
             $"Shared test assets not found: set {EnvironmentVariable} (CI sets it to ../shared/models).");
+    }
+
+    /// <summary>The folder holding AspireMmRag.sln above the test binaries, if any.</summary>
+    public static string? RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AspireMmRag.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return null;
     }
 }
