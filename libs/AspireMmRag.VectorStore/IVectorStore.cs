@@ -1,0 +1,36 @@
+namespace AspireMmRag.VectorStore;
+
+/// <summary>
+/// Passages and images with their vectors. Upserts replace rows with the same id; ids are chosen by the caller
+/// (the indexer derives them from document id, revision and content) so writes are idempotent.
+/// Implementations validate vector lengths against the collection's dimension and throw <see cref="ArgumentException"/>.
+/// </summary>
+public interface IVectorStore
+{
+    /// <summary>Creates the collections when missing (and loads them). An existing collection with another
+    /// dimension is an error (<see cref="VectorStoreException"/>), never silently reused.</summary>
+    Task EnsureCollectionsAsync(CollectionDimensions dimensions, CancellationToken cancellationToken);
+
+    Task UpsertPassagesAsync(IReadOnlyList<PassageRecord> records, CancellationToken cancellationToken);
+
+    Task UpsertImagesAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>The ids stored for a document in a collection.</summary>
+    Task<IReadOnlyList<string>> ListIdsAsync(VectorCollection collection, string documentId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes rows by id; unknown ids are ignored. Returns how many were deleted where the backend tells.</summary>
+    Task<long> DeleteAsync(VectorCollection collection, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every passage and image of a document.</summary>
+    Task<long> DeleteDocumentAsync(string documentId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Rows in a collection, optionally of one document.</summary>
+    Task<long> CountAsync(VectorCollection collection, string? documentId, CancellationToken cancellationToken);
+}
+
+/// <summary>The store refused or failed an operation (a backend error code, a dimension mismatch...).</summary>
+public class VectorStoreException(string message, Exception? inner = null) : Exception(message, inner);
