@@ -48,10 +48,12 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter($"{TelemetryPrefix}.*"))
+                .AddMeter($"{TelemetryPrefix}.*")
+                .AddMeter("MassTransit"))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource($"{TelemetryPrefix}.*")
+                .AddSource("MassTransit") // MassTransit's diagnostic source: publish/consume spans across services
                 .AddAspNetCoreInstrumentation(options => options.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath) &&
                     !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))

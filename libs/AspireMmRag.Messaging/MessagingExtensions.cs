@@ -1,0 +1,46 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AspireMmRag.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>The Aspire connection string name of the broker (<c>ConnectionStrings:messaging</c>, an amqp:// URI).</summary>
+    public const string ConnectionName = "messaging";
+
+    /// <summary>
+    /// MassTransit over RabbitMQ, with the broker from <c>ConnectionStrings:messaging</c>. <paramref name="configure"/> adds
+    /// the service's consumers; receive endpoints are configured by convention (kebab-case queue per consumer) unless the
+    /// consumer definitions say otherwise.
+    /// </summary>
+    public static IHostApplicationBuilder AddRabbitMqMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set: the AppHost passes the broker's amqp:// URI.");
+        var uri = new Uri(connectionString);
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            configure?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(uri, host =>
+                {
+                    if (!string.IsNullOrEmpty(uri.UserInfo))
+                    {
+                        var credentials = uri.UserInfo.Split(':', 2);
+                        host.Username(Uri.UnescapeDataString(credentials[0]));
+                        host.Password(credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "");
+                    }
+                    host.RequestedConnectionTimeout(TimeSpan.FromSeconds(10));
+                });
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+
+}
