@@ -1,0 +1,91 @@
+namespace AspireMmRag.VectorStore.Milvus;
+
+/// <summary>Milvus field data types this store uses (the REST <c>dataType</c> / describe <c>type</c> names).</summary>
+internal enum MilvusDataType
+{
+    VarChar,
+    Int64,
+    FloatVector,
+}
+
+/// <summary>One scalar or vector field. <see cref="MaxLength"/> is Milvus's VarChar <c>max_length</c>, which Milvus
+/// checks against the UTF-8 byte length of a value.</summary>
+internal sealed record MilvusField(string Name, MilvusDataType Type, int MaxLength = 0, bool IsPrimary = false);
+
+/// <summary>The fixed schema of one of the two collections.</summary>
+internal sealed record MilvusCollectionSchema(VectorCollection Kind, IReadOnlyList<MilvusField> Fields)
+{
+    /// <summary>Fields returned with search hits: every field but the vector (the primary key comes back anyway).</summary>
+    public IReadOnlyList<string> OutputFields { get; } =
+        Fields.Where(f => f.Type != MilvusDataType.FloatVector && !f.IsPrimary).Select(f => f.Name).ToArray();
+}
+
+/// <summary>Field names and limits of the passages and images collections (autoID off, no dynamic field).</summary>
+internal static class MilvusSchema
+{
+    public const string Id = "id";
+    public const string Vector = "vector";
+    public const string Text = "text";
+    public const string DocumentId = "document_id";
+    public const string Source = "source";
+    public const string Title = "title";
+    public const string Url = "url";
+    public const string Section = "section";
+    public const string Revision = "revision";
+    public const string ChunkIndex = "chunk_index";
+    public const string MediaRef = "media_ref";
+    public const string Caption = "caption";
+    public const string Attribution = "attribution";
+
+    public const int IdMaxLength = 128;
+    public const int TextMaxLength = 8192;
+    public const int DocumentIdMaxLength = 256;
+    public const int SourceMaxLength = 64;
+    public const int TitleMaxLength = 1024;
+    public const int UrlMaxLength = 2048;
+    public const int SectionMaxLength = 1024;
+    public const int RevisionMaxLength = 128;
+    public const int MediaRefMaxLength = 1024;
+    public const int CaptionMaxLength = 4096;
+    public const int AttributionMaxLength = 4096;
+
+    /// <summary>Milvus's largest FloatVector dimension.</summary>
+    public const int MaxDimension = 32768;
+
+    public const string MetricType = "COSINE";
+    public const string IndexType = "HNSW";
+
+    public static readonly MilvusCollectionSchema Passages = new(VectorCollection.Passages,
+    [
+        new(Id, MilvusDataType.VarChar, IdMaxLength, IsPrimary: true),
+        new(Vector, MilvusDataType.FloatVector),
+        new(Text, MilvusDataType.VarChar, TextMaxLength),
+        new(DocumentId, MilvusDataType.VarChar, DocumentIdMaxLength),
+        new(Source, MilvusDataType.VarChar, SourceMaxLength),
+        new(Title, MilvusDataType.VarChar, TitleMaxLength),
+        new(Url, MilvusDataType.VarChar, UrlMaxLength),
+        new(Section, MilvusDataType.VarChar, SectionMaxLength),
+        new(Revision, MilvusDataType.VarChar, RevisionMaxLength),
+        new(ChunkIndex, MilvusDataType.Int64),
+    ]);
+
+    public static readonly MilvusCollectionSchema Images = new(VectorCollection.Images,
+    [
+        new(Id, MilvusDataType.VarChar, IdMaxLength, IsPrimary: true),
+        new(Vector, MilvusDataType.FloatVector),
+        new(MediaRef, MilvusDataType.VarChar, MediaRefMaxLength),
+        new(Caption, MilvusDataType.VarChar, CaptionMaxLength),
+        new(Attribution, MilvusDataType.VarChar, AttributionMaxLength),
+        new(DocumentId, MilvusDataType.VarChar, DocumentIdMaxLength),
+        new(Source, MilvusDataType.VarChar, SourceMaxLength),
+        new(Url, MilvusDataType.VarChar, UrlMaxLength),
+        new(Revision, MilvusDataType.VarChar, RevisionMaxLength),
+    ]);
+
+    public static MilvusCollectionSchema For(VectorCollection collection) => collection switch
+    {
+        VectorCollection.Passages => Passages,
+        VectorCollection.Images => Images,
+        _ => throw new ArgumentOutOfRangeException(nameof(collection), collection, "Unknown collection."),
+    };
+}
