@@ -1,0 +1,42 @@
+using AspireMmRag.Crawler.Options;
+using AspireMmRag.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace AspireMmRag.Crawler.Messaging;
+
+/// <summary>Publishes a <see cref="CrawlRequested"/> for each configured seed (<c>Crawler:Seed</c>) once at start-up: one per
+/// Wikipedia title, one per folder. The crawl itself then runs in <see cref="CrawlRequestedConsumer"/>, with its retries.</summary>
+public sealed partial class SeedCrawlService(IBus bus, IOptions<SeedOptions> options, ILogger<SeedCrawlService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seed = options.Value;
+        var requests = seed.EffectiveWikipediaTitles
+            .Select(title => new CrawlRequested { Source = DocumentSources.Wikipedia, Titles = [title] })
+            .Concat(seed.EffectiveFolders.Select(folder => new CrawlRequested { Source = DocumentSources.Folder, Folder = folder }))
+            .ToArray();
+
+        foreach (var request in requests)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(seed.PublishTimeout);
+            var what = request.Folder ?? string.Join(", ", request.Titles);
+            try
+            {
+                await bus.Publish(request, timeout.Token);
+                LogSeeded(logger, request.Source, what, request.RequestId);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogSeedTimedOut(logger, request.Source, what, seed.PublishTimeout.TotalSeconds);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded a {Source} crawl of {What} (request {RequestId})")]
+    private static partial void LogSeeded(ILogger logger, string source, string what, Guid requestId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not seed the {Source} crawl of {What}: the broker did not take it within {Seconds} s")]
+    private static partial void LogSeedTimedOut(ILogger logger, string source, string what, double seconds);
+}
