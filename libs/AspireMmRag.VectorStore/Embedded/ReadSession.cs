@@ -1,0 +1,201 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace AspireMmRag.VectorStore.Embedded;
+
+/// <summary>Receives a row of a fresh-row scan (its vector is only valid during the call).</summary>
+internal delegate void FreshRowHandler(long key, long seq, string documentId, string source, ReadOnlySpan<float> vector);
+
+/// <summary>
+/// Queries on a pooled read connection (<c>query_only</c>); with a transaction, all of them see one consistent state
+/// of the database, whatever the writer commits meanwhile.
+/// </summary>
+internal sealed class ReadSession : IDisposable
+{
+    private readonly EmbeddedDatabase _database;
+    private readonly PooledConnection _connection;
+    private readonly SqliteTransaction? _transaction;
+
+    public ReadSession(EmbeddedDatabase database, PooledConnection connection, bool transaction)
+    {
+        _database = database;
+        _connection = connection;
+        _transaction = transaction ? connection.Connection.BeginTransaction(deferred: true) : null;
+    }
+
+    public long ReadSeq() =>
+        _connection.Command("SELECT value FROM meta WHERE name = 'seq'", _transaction).ExecuteScalar() is long seq ? seq : 0;
+
+    /// <summary>The collection's row, or null when it (or the whole schema) does not exist yet.</summary>
+    public CollectionInfo? ReadInfo(CollectionSchema schema)
+    {
+        try
+        {
+            var command = _connection.Command(
+                "SELECT dimension, row_count, snapshot_file, snapshot_seq, tombstones_pruned_through FROM collections WHERE name = $name",
+                _transaction);
+            PooledConnection.Set(command, "$name", schema.Table);
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new CollectionInfo(reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4))
+                : null;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1 && e.Message.Contains("no such table", StringComparison.Ordinal))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Key, document and source of every row (from the covering document index, not the wide table).</summary>
+    public void ScanRows(CollectionSchema schema, Action<long, string, string> onRow)
+    {
+        var command = _connection.Command(
+            $"SELECT key, document_id, source FROM {schema.Table} INDEXED BY {schema.Table}_document", _transaction);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            onRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+        }
+    }
+
+    /// <summary>Rows with <c>after &lt; seq &lt;= upTo</c>, in sequence order, with their vectors.</summary>
+    public void ScanFresh(CollectionSchema schema, int dimension, long after, long upTo, FreshRowHandler onRow)
+    {
+        var command = _connection.Command(
+            $"SELECT key, seq, document_id, source, vector FROM {schema.Table} WHERE seq > $after AND seq <= $upto ORDER BY seq, key",
+            _transaction);
+        PooledConnection.Set(command, "$after", after);
+        PooledConnection.Set(command, "$upto", upTo);
+        var buffer = new byte[dimension * sizeof(float)];
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var read = reader.GetBytes(4, 0, buffer, 0, buffer.Length);
+            if (read != buffer.Length)
+            {
+                throw new VectorStoreException($"Row {reader.GetInt64(0)} of {schema.Table} has a {read}-byte vector; {buffer.Length} expected.");
+            }
+            onRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), MemoryMarshal.Cast<byte, float>(buffer.AsSpan()));
+        }
+    }
+
+    /// <summary>Keys deleted (or replaced) with <c>after &lt; seq &lt;= upTo</c>.</summary>
+    public List<long> ReadTombstones(CollectionSchema schema, long after, long upTo)
+    {
+        var command = _connection.Command($"SELECT key FROM {schema.Tombstones} WHERE seq > $after AND seq <= $upto", _transaction);
+        PooledConnection.Set(command, "$after", after);
+        PooledConnection.Set(command, "$upto", upTo);
+        var keys = new List<long>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            keys.Add(reader.GetInt64(0));
+        }
+        return keys;
+    }
+
+    /// <summary>Exact top-k over the rows of a document and/or source, found through the SQLite indexes.</summary>
+    public void ExactScan(CollectionSchema schema, string? documentId, string? source, ReadOnlySpan<float> query, TopK top, float minScore)
+    {
+        var where = (documentId, source) switch
+        {
+            (not null, not null) => "document_id = $document_id AND source = $source",
+            (not null, null) => "document_id = $document_id",
+            (null, not null) => "source = $source",
+            _ => "1",
+        };
+        var command = _connection.Command($"SELECT key, vector FROM {schema.Table} WHERE {where}", _transaction);
+        if (documentId is not null)
+        {
+            PooledConnection.Set(command, "$document_id", documentId);
+        }
+        if (source is not null)
+        {
+            PooledConnection.Set(command, "$source", source);
+        }
+        var buffer = new byte[query.Length * sizeof(float)];
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var score = EmbeddedDatabase.Score(reader, 1, query, buffer);
+            if (score >= minScore)
+            {
+                top.Add(reader.GetInt64(0), score);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The records of <paramref name="keys"/> that still exist; with <paramref name="query"/>, also their exact score
+    /// (from the float32 vector; otherwise the score is NaN).
+    /// </summary>
+    public Dictionary<long, (T Record, float Score)> ReadRecords<T>(IRowMapper<T> mapper, IReadOnlyCollection<long> keys, ReadOnlySpan<float> query, bool rescore)
+    {
+        var result = new Dictionary<long, (T, float)>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return result;
+        }
+        var schema = mapper.Schema;
+        var vectorOrdinal = CollectionSchema.FirstExtraOrdinal + schema.ExtraColumns.Count;
+        var command = _connection.Command(
+            $"SELECT {schema.RecordColumns}{(rescore ? ", vector" : "")} FROM {schema.Table} WHERE key IN (SELECT value FROM json_each($keys))",
+            _transaction);
+        var json = new StringBuilder(keys.Count * 8).Append('[');
+        foreach (var key in keys)
+        {
+            json.Append(key).Append(',');
+        }
+        json[^1] = ']';
+        PooledConnection.Set(command, "$keys", json.ToString());
+        var buffer = rescore ? new byte[query.Length * sizeof(float)] : [];
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var score = rescore ? EmbeddedDatabase.Score(reader, vectorOrdinal, query, buffer) : float.NaN;
+            result[reader.GetInt64(0)] = (mapper.Read(reader), score);
+        }
+        return result;
+    }
+
+    public List<string> ListIds(CollectionSchema schema, string documentId)
+    {
+        var command = _connection.Command($"SELECT id FROM {schema.Table} WHERE document_id = $document_id ORDER BY id", _transaction);
+        PooledConnection.Set(command, "$document_id", documentId);
+        var ids = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    public long Count(CollectionSchema schema, string? documentId)
+    {
+        if (documentId is null)
+        {
+            return ReadInfo(schema)?.RowCount ?? 0;
+        }
+        var command = _connection.Command($"SELECT COUNT(*) FROM {schema.Table} WHERE document_id = $document_id", _transaction);
+        PooledConnection.Set(command, "$document_id", documentId);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public void Dispose()
+    {
+        if (_transaction is not null)
+        {
+            try
+            {
+                _transaction.Commit();
+            }
+            finally
+            {
+                _transaction.Dispose();
+            }
+        }
+        _database.Return(_connection);
+    }
+}
