@@ -1,13 +1,84 @@
-using Microsoft.Extensions.Configuration;
 using AspireMmRag.AppHost.Extensions;
+using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var modelsRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "models"));
+var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+var mode = InfraModeDetector.Detect(builder.Configuration, Console.WriteLine);
+var ingest = IngestSettings.From(builder.Configuration, repositoryRoot);
 
-builder.AddProject<Projects.Embedder>("embedder")
+// Infrastructure: containers when a container runtime answers, local processes otherwise.
+IResourceBuilder<IResourceWithConnectionString> messaging;
+IResourceBuilder<ContainerResource>? milvus = null;
+if (mode == InfraMode.Container)
+{
+    messaging = builder.AddRabbitMQ("messaging").WithDataVolume();
+    milvus = builder.AddMilvusStandalone("milvus");
+}
+else
+{
+    messaging = builder.AddLocalRabbitMQ("messaging",
+        port: builder.Configuration.GetValue("Infra:RabbitMQ:Port", 5673),
+        dataDirectory: ingest.RabbitMQDirectory,
+        server: builder.Configuration["Infra:RabbitMQ:Server"] ?? LocalRabbitMQExtensions.DefaultServer);
+}
+
+// Services.
+var embedder = builder.AddProject<Projects.Embedder>("embedder")
     .WithReplicas(builder.Configuration.GetValue("Embedder:Replicas", 2))
-    .WithEnvironment("Models__Root", modelsRoot)
+    .WithEnvironment("Models__Root", Path.Combine(repositoryRoot, "models"))
     .WithHttp2HealthCheck("/health");
+if (builder.Configuration["Embedder:ClipDirectory"] is { Length: > 0 } clipDirectory)
+{
+    embedder.WithEnvironment("Models__Clip__Directory", Path.GetFullPath(clipDirectory, repositoryRoot));
+}
+if (builder.Configuration["Embedder:AutoDownload"] is { Length: > 0 } autoDownload)
+{
+    embedder.WithEnvironment("Models__AutoDownload", autoDownload);
+}
+
+var indexer = builder.AddProject<Projects.Indexer>("indexer")
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(embedder).WaitFor(embedder)
+    .WithEnvironment("MediaStore__Directory", ingest.MediaDirectory)
+    .WithHttpHealthCheck("/health");
+if (milvus is not null)
+{
+    indexer.WithEnvironment("VectorStore__Provider", "Milvus")
+        .WithEnvironment("VectorStore__Milvus__Endpoint", milvus.GetEndpoint("http"))
+        .WaitFor(milvus);
+}
+else
+{
+    indexer.WithEnvironment("VectorStore__Provider", "Embedded")
+        .WithEnvironment("VectorStore__Embedded__Directory", ingest.VectorsDirectory);
+}
+
+var crawler = builder.AddProject<Projects.Crawler>("crawler")
+    .WithReference(messaging).WaitFor(messaging)
+    .WaitFor(indexer) // the indexer's queues must exist before the first document is published
+    .WithEnvironment("MediaStore__Directory", ingest.MediaDirectory)
+    .WithHttpHealthCheck("/health");
+// Folder roots the crawler may read, crawled once at start; a configured list replaces the crawler's defaults and an
+// empty value means none (Ingest:WikipediaTitles= stops the default Wikipedia seed, e.g. offline or in tests).
+SetList(crawler, "Crawler__Folders__Roots", ingest.Folders);
+SetList(crawler, "Crawler__Seed__Folders", ingest.Folders);
+if (ingest.WikipediaTitles is { } titles)
+{
+    SetList(crawler, "Crawler__Seed__WikipediaTitles", titles);
+}
 
 builder.Build().Run();
+
+static void SetList(IResourceBuilder<ProjectResource> resource, string key, IReadOnlyList<string> values)
+{
+    if (values.Count == 0)
+    {
+        resource.WithEnvironment(key, "");
+        return;
+    }
+    for (var i = 0; i < values.Count; i++)
+    {
+        resource.WithEnvironment($"{key}__{i}", values[i]);
+    }
+}

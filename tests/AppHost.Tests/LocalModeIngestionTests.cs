@@ -1,0 +1,160 @@
+using AspireMmRag.TestModels;
+using AspireMmRag.VectorStore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SkiaSharp;
+using Xunit.Abstractions;
+
+namespace AspireMmRag.AppHost.Tests;
+
+/// <summary>
+/// The whole AppHost in local mode (no Docker): rabbitmq-server as a process, the embedder with a CLIP-shaped test model,
+/// the crawler and the indexer. A fixture folder is ingested at start-up and found in the embedded vector store.
+/// </summary>
+public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "mmrag-apphost-" + Guid.NewGuid().ToString("N"));
+    private string Corpus => Path.Combine(_root, "corpus");
+    private string Clip => Path.Combine(_root, "clip");
+    private string Data => Path.Combine(_root, "data");
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Corpus);
+        Directory.CreateDirectory(Clip);
+        ClipTestModels.WriteSplit(Clip, TestAssets.ClipVocabJson);
+        File.Copy(TestAssets.ClipVocabJson, Path.Combine(Clip, "vocab.json"));
+        File.Copy(TestAssets.ClipMerges, Path.Combine(Clip, "merges.txt"));
+
+        File.WriteAllText(Path.Combine(Corpus, "harbour.md"), """
+            # The harbour
+
+            Ferries leave the South Harbour for Suomenlinna every half hour in summer.
+            The Market Square sells fish, berries and souvenirs.
+
+            ![A red ferry in the harbour](red-ferry.png)
+
+            ## Islands
+
+            Suomenlinna is a sea fortress spread over six islands.
+            """);
+        File.WriteAllText(Path.Combine(Corpus, "churches.txt"), "Temppeliaukio Church is carved into solid rock. Its copper dome lets in daylight.");
+        File.WriteAllBytes(Path.Combine(Corpus, "red-ferry.png"), Png(230, 20, 20));
+        File.WriteAllBytes(Path.Combine(Corpus, "blue-sea.png"), Png(20, 40, 230));
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Ingests_a_folder_into_the_embedded_store_in_local_mode()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+        [
+            "--Infra:Mode=local",
+            $"--Infra:RabbitMQ:Port={FreePorts.Next(alsoFreeOffset: 20000)}",
+            $"--Data:Directory={Data}",
+            $"--Ingest:Folders:0={Corpus}",
+            "--Ingest:WikipediaTitles=",
+            $"--Embedder:ClipDirectory={Clip}",
+            "--Embedder:AutoDownload=false",
+            "--Embedder:Replicas=1",
+        ], timeout.Token);
+        await using var app = await appHost.BuildAsync(timeout.Token);
+        using var logs = ResourceLogs.Capture(app, ["messaging", "embedder", "indexer", "crawler"]);
+        try
+        {
+            await app.StartAsync(timeout.Token);
+            foreach (var resource in new[] { "messaging", "embedder", "indexer", "crawler" })
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                output.WriteLine($"{resource} healthy after {started.Elapsed.TotalSeconds:F1} s");
+            }
+            await VerifyIngestedAsync(timeout.Token, started);
+        }
+        catch
+        {
+            output.WriteLine(logs.Dump());
+            throw;
+        }
+    }
+
+    private async Task VerifyIngestedAsync(CancellationToken cancellationToken, System.Diagnostics.Stopwatch started)
+    {
+        await using var services = ReaderOf(Path.Combine(Data, "vectors"));
+        var store = services.GetRequiredService<IVectorStore>();
+        var harbour = await WaitForDocumentAsync(store, "harbour.md", minimumImages: 1, cancellationToken);
+        var churches = await WaitForDocumentAsync(store, "churches.txt", minimumImages: 0, cancellationToken);
+        output.WriteLine($"indexed after {started.Elapsed.TotalSeconds:F1} s: {harbour}, {churches}");
+
+        var passages = await store.SearchPassagesAsync(Unit(384), new VectorSearchOptions { TopK = 100, DocumentId = harbour }, cancellationToken);
+        Assert.Contains(passages, hit => hit.Record.Text.Contains("Suomenlinna", StringComparison.Ordinal));
+        Assert.All(passages, hit => Assert.Equal("folder", hit.Record.Source));
+        var images = await store.SearchImagesAsync(Unit(512), new VectorSearchOptions { TopK = 10, DocumentId = harbour }, cancellationToken);
+        Assert.Contains(images, hit => hit.Record.Caption.Contains("red ferry", StringComparison.OrdinalIgnoreCase));
+        Assert.True(File.Exists(Path.Combine(Data, "media", images[0].Record.MediaRef[..2], images[0].Record.MediaRef)));
+    }
+
+    /// <summary>Waits until a document whose id ends with <paramref name="fileName"/> has passages (and images) in the store.</summary>
+    private static async Task<string> WaitForDocumentAsync(IVectorStore store, string fileName, int minimumImages, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var hits = await store.SearchPassagesAsync(Unit(384), new VectorSearchOptions { TopK = 1000 }, cancellationToken);
+                var documentId = hits.Select(h => h.Record.DocumentId).FirstOrDefault(id => id.EndsWith(fileName, StringComparison.Ordinal));
+                if (documentId is not null && await store.CountAsync(VectorCollection.Images, documentId, cancellationToken) >= minimumImages)
+                {
+                    return documentId;
+                }
+            }
+            catch (VectorStoreException)
+            {
+                // The indexer has not created the collections yet.
+            }
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
+    private static ServiceProvider ReaderOf(string directory)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["VectorStore:Provider"] = "Embedded",
+            ["VectorStore:Embedded:Directory"] = directory,
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddVectorStore(configuration, VectorStoreRole.Reader);
+        return services.BuildServiceProvider();
+    }
+
+    private static float[] Unit(int dimension)
+    {
+        var vector = new float[dimension];
+        vector[0] = 1f;
+        return vector;
+    }
+
+    private static byte[] Png(byte r, byte g, byte b)
+    {
+        using var bitmap = new SKBitmap(96, 96, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        bitmap.Erase(new SKColor(r, g, b));
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        return Task.CompletedTask;
+    }
+}
