@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace AspireMmRag.Crawler.Messaging;
 
 /// <summary>
-/// The crawl-requested endpoint: one crawl at a time (the crawler is polite and serial anyway), and redelivery only for
+/// The crawl-requested endpoint: a few crawls at a time, so that a local folder is not stuck behind a Wikipedia page
+/// waiting out its back-off (the MediaWiki client still sends one request at a time), and redelivery only for
 /// <see cref="TransientCrawlException"/> at <see cref="MessagingOptions.RetryIntervals"/>. Everything else — bad input above
 /// all — faults at once and lands in the <c>_error</c> queue.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed class CrawlRequestedConsumerDefinition : ConsumerDefinition<CrawlR
     public CrawlRequestedConsumerDefinition(IOptions<MessagingOptions> options)
     {
         _retryIntervals = options.Value.EffectiveRetryIntervals;
-        ConcurrentMessageLimit = 1;
+        ConcurrentMessageLimit = 4;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,

@@ -12,9 +12,9 @@ public sealed partial class SeedCrawlService(IBus bus, IOptions<SeedOptions> opt
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var seed = options.Value;
-        var requests = seed.EffectiveWikipediaTitles
-            .Select(title => new CrawlRequested { Source = DocumentSources.Wikipedia, Titles = [title] })
-            .Concat(seed.EffectiveFolders.Select(folder => new CrawlRequested { Source = DocumentSources.Folder, Folder = folder }))
+        // Local folders first: they are quick and need no network.
+        var requests = seed.EffectiveFolders.Select(folder => new CrawlRequested { Source = DocumentSources.Folder, Folder = folder })
+            .Concat(seed.EffectiveWikipediaTitles.Select(title => new CrawlRequested { Source = DocumentSources.Wikipedia, Titles = [title] }))
             .ToArray();
 
         foreach (var request in requests)
