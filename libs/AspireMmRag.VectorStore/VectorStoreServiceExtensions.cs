@@ -21,19 +21,39 @@ public static class VectorStoreServiceExtensions
         var provider = section["Provider"] is { Length: > 0 } value ? value : "Embedded";
         if (string.Equals(provider, "Milvus", StringComparison.OrdinalIgnoreCase))
         {
-            return services.AddMilvusVectorStore(section.GetSection("Milvus"));
+            services.AddMilvusVectorStore(section.GetSection("Milvus"));
+            return services.TraceVectorStore("milvus");
         }
         if (string.Equals(provider, "Embedded", StringComparison.OrdinalIgnoreCase))
         {
             var embedded = section.GetSection("Embedded");
-            return services.AddEmbeddedVectorStore(options =>
+            services.AddEmbeddedVectorStore(options =>
             {
                 embedded.Bind(options);
                 options.Role = role == VectorStoreRole.Writer ? EmbeddedVectorStoreRole.Writer : EmbeddedVectorStoreRole.Reader;
             });
+            return services.TraceVectorStore("embedded");
         }
         throw new InvalidOperationException($"VectorStore:Provider '{provider}' is not one of Embedded, Milvus.");
     }
+
+    /// <summary>Wraps the registered <see cref="IVectorStore"/> in <see cref="TracingVectorStore"/>, keeping its lifetime.</summary>
+    private static IServiceCollection TraceVectorStore(this IServiceCollection services, string system)
+    {
+        var registered = services.Last(descriptor => descriptor.ServiceType == typeof(IVectorStore));
+        services.Remove(registered);
+        services.Add(new ServiceDescriptor(typeof(IVectorStore),
+            provider => new TracingVectorStore(Resolve(registered, provider), system), registered.Lifetime));
+        return services;
+    }
+
+    private static IVectorStore Resolve(ServiceDescriptor descriptor, IServiceProvider provider) => descriptor switch
+    {
+        { ImplementationInstance: IVectorStore instance } => instance,
+        { ImplementationFactory: { } factory } => (IVectorStore)factory(provider),
+        { ImplementationType: { } type } => (IVectorStore)ActivatorUtilities.CreateInstance(provider, type),
+        _ => throw new InvalidOperationException("The vector store registration cannot be resolved."),
+    };
 
     public static IHostApplicationBuilder AddVectorStore(this IHostApplicationBuilder builder, VectorStoreRole role)
     {
