@@ -74,9 +74,13 @@ public sealed class IndexerPipelineTests(IngestionFixture fixture)
         var newIds = await store.ListIdsAsync(VectorCollection.Passages, id, default);
         Assert.Empty(newIds.Intersect(oldIds));
         Assert.Equal(1, await store.CountAsync(VectorCollection.Images, id, default));
-        var hits = await store.SearchPassagesAsync(AnyQuery(), new VectorSearchOptions { TopK = 50, DocumentId = id }, default);
-        Assert.All(hits, hit => Assert.Equal("101", hit.Record.Revision));
-        Assert.Contains(hits, hit => hit.Record.Text.Contains("(revised)", StringComparison.Ordinal));
+        // A reader process follows the writer by polling: searches see the new revision within its poll interval.
+        await EventuallyAsync(async () =>
+        {
+            var hits = await store.SearchPassagesAsync(AnyQuery(), new VectorSearchOptions { TopK = 50, DocumentId = id }, default);
+            return hits.Count == indexed.Chunks && hits.All(hit => hit.Record.Revision == "101")
+                && hits.Any(hit => hit.Record.Text.Contains("(revised)", StringComparison.Ordinal));
+        });
     }
 
     [Fact]
