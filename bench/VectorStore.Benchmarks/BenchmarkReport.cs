@@ -12,6 +12,7 @@ internal sealed class BenchmarkReport(string mode, string command)
 {
     private const string SectionStart = "<!-- bench:vector-store -->";
     private const string SectionEnd = "<!-- /bench:vector-store -->";
+    private static readonly string[] ModeOrder = ["quick", "100k", "1M"];
 
     private readonly StringBuilder _markdown = new();
 
@@ -74,20 +75,25 @@ internal sealed class BenchmarkReport(string mode, string command)
         else
         {
             var inner = text[(start + SectionStart.Length)..end];
-            var oldStart = inner.IndexOf(blockStart, StringComparison.Ordinal);
-            var oldEnd = inner.IndexOf(blockEnd, StringComparison.Ordinal);
-            if (oldStart >= 0 && oldEnd > oldStart)
+            // Keep the hand-written text before the first block, then the blocks in the order quick, 100k, 1M.
+            var blocks = new SortedDictionary<int, string>();
+            var firstBlock = inner.IndexOf("<!-- vector-store:", StringComparison.Ordinal);
+            var head = firstBlock >= 0 ? inner[..firstBlock] : inner;
+            foreach (var other in ModeOrder)
             {
-                inner = inner[..oldStart] + block.TrimEnd('\n', '\r') + inner[(oldEnd + blockEnd.Length)..];
+                var otherStart = inner.IndexOf($"<!-- vector-store:{other} -->", StringComparison.Ordinal);
+                var otherEnd = inner.IndexOf($"<!-- /vector-store:{other} -->", StringComparison.Ordinal);
+                if (otherStart >= 0 && otherEnd > otherStart)
+                {
+                    blocks[Array.IndexOf(ModeOrder, other)] = inner[otherStart..(otherEnd + $"<!-- /vector-store:{other} -->".Length)];
+                }
             }
-            else
+            blocks[Math.Max(0, Array.IndexOf(ModeOrder, Mode))] = block.TrimEnd('\n', '\r');
+            if (!head.Contains("## Embedded vector store", StringComparison.Ordinal))
             {
-                inner = inner.TrimEnd() + "\n\n" + block;
+                head = "\n" + Intro;
             }
-            if (!inner.Contains("## Embedded vector store", StringComparison.Ordinal))
-            {
-                inner = "\n" + Intro + inner;
-            }
+            inner = head.TrimEnd() + "\n\n" + string.Join("\n\n", blocks.Values);
             text = text[..start] + SectionStart + inner.TrimEnd() + "\n" + text[end..];
         }
         File.WriteAllText(path, text);

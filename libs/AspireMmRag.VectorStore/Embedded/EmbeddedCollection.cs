@@ -5,19 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace AspireMmRag.VectorStore.Embedded;
 
-/// <summary>How a search was served.</summary>
-internal enum SearchRoute
-{
-    /// <summary>Exact scan of the in-memory fresh segments (no ANN index yet): the candidates are the answer.</summary>
-    Memory,
-
-    /// <summary>Few rows match the filter: scan them exactly through SQLite's indexes.</summary>
-    FilteredSql,
-
-    /// <summary>HNSW (filtered by liveness and the filter during traversal) merged with an exact scan of fresh rows.</summary>
-    Ann,
-}
-
 /// <summary>
 /// The in-memory side of one collection: the live keys (<see cref="RowDirectory"/>), the fresh segments (rows not in the
 /// ANN index, scanned exactly) and the HNSW index. Locks: <c>_state</c> guards the rows and segments (searches read,

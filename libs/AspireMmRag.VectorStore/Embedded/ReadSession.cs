@@ -4,9 +4,6 @@ using Microsoft.Data.Sqlite;
 
 namespace AspireMmRag.VectorStore.Embedded;
 
-/// <summary>Receives a row of a fresh-row scan (its vector is only valid during the call).</summary>
-internal delegate void FreshRowHandler(long key, long seq, string documentId, string source, ReadOnlySpan<float> vector);
-
 /// <summary>
 /// Queries on a pooled read connection (<c>query_only</c>); with a transaction, all of them see one consistent state
 /// of the database, whatever the writer commits meanwhile.

@@ -2,15 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace AspireMmRag.VectorStore.Embedded;
 
-/// <summary>Where a live row is: its document and source ordinals, and its place in a fresh segment if it has one.</summary>
-internal struct RowEntry
-{
-    public int Document;
-    public int Source;
-    public FreshSegment? Segment;
-    public int Row;
-}
-
 /// <summary>
 /// The live rows of a collection by key: the ANN filter (deleted, replaced or filtered-out keys are rejected during the
 /// graph traversal) and the per-document and per-source counts that choose between an exact and an ANN search.
