@@ -74,7 +74,7 @@ internal static class ReaderChild
         await using var reader = new EmbeddedVectorStore(new EmbeddedVectorStoreOptions
         {
             Directory = directory,
-            Role = EmbeddedVectorStoreRole.Reader,
+            Role = VectorStoreRole.Reader,
             ExactScanThreshold = threshold,
         });
         await reader.EnsureCollectionsAsync(new CollectionDimensions(dimension, dimension), CancellationToken.None);

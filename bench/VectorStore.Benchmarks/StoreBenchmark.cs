@@ -33,7 +33,7 @@ internal sealed class StoreBenchmark(BenchmarkSettings settings, BenchmarkReport
         report.Line($"Data: {embeddings.Description}; queries are fresh draws from the same distribution; {settings.Queries} queries, ground truth by brute force.");
         report.Line($"Exact single-threaded scan (TensorPrimitives.Dot over one contiguous array): p50 {thresholdScanMs:F1} ms at {Math.Min(rows, settings.ExactScanThreshold):N0} rows, {exactScanMs:F1} ms at {rows:N0} rows.");
 
-        var options = Options(EmbeddedVectorStoreRole.Writer, settings.ExpansionSearch);
+        var options = Options(VectorStoreRole.Writer, settings.ExpansionSearch);
         var writer = new EmbeddedVectorStore(options);
         await writer.EnsureCollectionsAsync(new CollectionDimensions(Dimension, Dimension), None);
 
@@ -87,7 +87,7 @@ internal sealed class StoreBenchmark(BenchmarkSettings settings, BenchmarkReport
         foreach (var ef in settings.ReaderExpansions)
         {
             stopwatch.Restart();
-            await using var reader = new EmbeddedVectorStore(Options(EmbeddedVectorStoreRole.Reader, ef));
+            await using var reader = new EmbeddedVectorStore(Options(VectorStoreRole.Reader, ef));
             await reader.EnsureCollectionsAsync(new CollectionDimensions(Dimension, Dimension), None);
             var openMs = stopwatch.Elapsed.TotalMilliseconds;
             var (latency, recall, qps) = await MeasureAsync(reader, queries, truth);
@@ -184,7 +184,7 @@ internal sealed class StoreBenchmark(BenchmarkSettings settings, BenchmarkReport
         return (latency, recall, queries.Count / stopwatch.Elapsed.TotalSeconds);
     }
 
-    private EmbeddedVectorStoreOptions Options(EmbeddedVectorStoreRole role, int expansionSearch) => new()
+    private EmbeddedVectorStoreOptions Options(VectorStoreRole role, int expansionSearch) => new()
     {
         Directory = settings.Directory,
         Role = role,

@@ -30,7 +30,7 @@ public static class VectorStoreServiceExtensions
             services.AddEmbeddedVectorStore(options =>
             {
                 embedded.Bind(options);
-                options.Role = role == VectorStoreRole.Writer ? EmbeddedVectorStoreRole.Writer : EmbeddedVectorStoreRole.Reader;
+                options.Role = role;
             });
             return services.TraceVectorStore("embedded");
         }

@@ -7,7 +7,7 @@ internal sealed class EmbeddedTestDirectory : IDisposable
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "embedded-vs-" + Guid.NewGuid().ToString("N"));
 
-    public EmbeddedVectorStoreOptions Options(EmbeddedVectorStoreRole role = EmbeddedVectorStoreRole.Writer, int exactScanThreshold = 20_000) => new()
+    public EmbeddedVectorStoreOptions Options(VectorStoreRole role = VectorStoreRole.Writer, int exactScanThreshold = 20_000) => new()
     {
         Directory = Path,
         Role = role,
@@ -17,7 +17,7 @@ internal sealed class EmbeddedTestDirectory : IDisposable
     };
 
     public async Task<EmbeddedVectorStore> OpenAsync(
-        int dimension, EmbeddedVectorStoreRole role = EmbeddedVectorStoreRole.Writer, int exactScanThreshold = 20_000,
+        int dimension, VectorStoreRole role = VectorStoreRole.Writer, int exactScanThreshold = 20_000,
         Action<EmbeddedVectorStoreOptions>? configure = null)
     {
         var options = Options(role, exactScanThreshold);

@@ -182,7 +182,7 @@ public sealed class EmbeddedVectorStoreBasicTests : IDisposable
     public async Task A_reader_refuses_writes_and_a_second_writer_is_refused()
     {
         await using var writer = await _directory.OpenAsync(Dimension);
-        await using var reader = await _directory.OpenAsync(Dimension, EmbeddedVectorStoreRole.Reader);
+        await using var reader = await _directory.OpenAsync(Dimension, VectorStoreRole.Reader);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => reader.UpsertPassagesAsync([EmbeddedTestData.Passage("p", _data.Vector())], None));
         await Assert.ThrowsAsync<InvalidOperationException>(() => reader.DeleteDocumentAsync("doc-1", None));

@@ -17,7 +17,7 @@ public sealed class EmbeddedVectorStoreConcurrencyTests : IDisposable
         var data = new EmbeddedTestData(Dimension, seed: 21);
         await using var writer = await _directory.OpenAsync(Dimension, exactScanThreshold: 300,
             configure: o => o.SnapshotInterval = TimeSpan.FromMilliseconds(100));
-        await using var reader = await _directory.OpenAsync(Dimension, EmbeddedVectorStoreRole.Reader, exactScanThreshold: 300);
+        await using var reader = await _directory.OpenAsync(Dimension, VectorStoreRole.Reader, exactScanThreshold: 300);
         var batches = Enumerable.Range(0, 30)
             .Select(b => Enumerable.Range(0, 100).Select(i => EmbeddedTestData.Passage($"p{b}-{i}", data.Vector(), $"doc-{b % 7}", i % 2 == 0 ? "a" : "b")).ToList())
             .ToList();

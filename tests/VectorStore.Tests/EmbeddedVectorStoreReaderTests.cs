@@ -17,7 +17,7 @@ public sealed class EmbeddedVectorStoreReaderTests : IDisposable
     public async Task A_reader_sees_the_writers_inserts_replacements_and_deletes_after_a_refresh()
     {
         await using var writer = await _directory.OpenAsync(Dimension);
-        await using var reader = await _directory.OpenAsync(Dimension, EmbeddedVectorStoreRole.Reader,
+        await using var reader = await _directory.OpenAsync(Dimension, VectorStoreRole.Reader,
             configure: o => o.ReaderPollInterval = TimeSpan.FromHours(1));
         var rows = Enumerable.Range(0, 20).Select(i => EmbeddedTestData.Passage($"p{i}", _data.Vector(), $"doc-{i % 2}")).ToList();
 
@@ -47,7 +47,7 @@ public sealed class EmbeddedVectorStoreReaderTests : IDisposable
     public async Task A_reader_never_returns_a_deleted_or_replaced_row_even_before_it_refreshes()
     {
         await using var writer = await _directory.OpenAsync(Dimension);
-        await using var reader = await _directory.OpenAsync(Dimension, EmbeddedVectorStoreRole.Reader,
+        await using var reader = await _directory.OpenAsync(Dimension, VectorStoreRole.Reader,
             configure: o => o.ReaderPollInterval = TimeSpan.FromHours(1));
         var rows = Enumerable.Range(0, 10).Select(i => EmbeddedTestData.Passage($"p{i}", _data.Vector())).ToList();
         await writer.UpsertPassagesAsync(rows, None);
@@ -66,8 +66,8 @@ public sealed class EmbeddedVectorStoreReaderTests : IDisposable
     public async Task A_reader_picks_up_writes_by_polling_and_with_RefreshOnSearch()
     {
         await using var writer = await _directory.OpenAsync(Dimension);
-        await using var polling = await _directory.OpenAsync(Dimension, EmbeddedVectorStoreRole.Reader);
-        await using var refreshing = await _directory.OpenAsync(Dimension, EmbeddedVectorStoreRole.Reader,
+        await using var polling = await _directory.OpenAsync(Dimension, VectorStoreRole.Reader);
+        await using var refreshing = await _directory.OpenAsync(Dimension, VectorStoreRole.Reader,
             configure: o => { o.ReaderPollInterval = TimeSpan.FromHours(1); o.RefreshOnSearch = true; });
         var row = EmbeddedTestData.Passage("p1", _data.Vector());
 
@@ -96,7 +96,7 @@ public sealed class EmbeddedVectorStoreReaderTests : IDisposable
         await EmbeddedVectorStoreAnnTests.WaitForIndexAsync(writer);
         await writer.SaveSnapshotsAsync(None);
 
-        await using var reader = await _directory.OpenAsync(128, EmbeddedVectorStoreRole.Reader,
+        await using var reader = await _directory.OpenAsync(128, VectorStoreRole.Reader,
             configure: o => o.ReaderPollInterval = TimeSpan.FromHours(1));
         var opened = reader.GetStatistics(VectorCollection.Passages)!;
         Assert.True(opened.IndexIsView);

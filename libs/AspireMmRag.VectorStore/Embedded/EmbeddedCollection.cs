@@ -45,7 +45,7 @@ internal sealed class EmbeddedCollection : IDisposable
         Schema = schema;
         Dimension = dimension;
         _options = options;
-        _writer = options.Role == EmbeddedVectorStoreRole.Writer;
+        _writer = options.Role == VectorStoreRole.Writer;
         _logger = logger;
         _maxSegmentRows = (int)Math.Max(1024, MaxSegmentBytes / (dimension * sizeof(float)));
         _indexThreads = options.Hnsw.IndexThreads > 0 ? options.Hnsw.IndexThreads : Environment.ProcessorCount;

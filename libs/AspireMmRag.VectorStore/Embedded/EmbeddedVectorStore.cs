@@ -17,8 +17,8 @@ namespace AspireMmRag.VectorStore.Embedded;
 /// <item>Rows are immutable: a replacement is a delete plus an insert under a new key, deletes leave tombstones, and
 /// every write carries a global change sequence that readers (other processes) poll. ANN hits are filtered against
 /// the live keys during the graph traversal and re-read from SQLite, so a deleted or replaced row never surfaces.</item>
-/// <item>One <see cref="EmbeddedVectorStoreRole.Writer"/> process (a lock file enforces it) and any number of
-/// <see cref="EmbeddedVectorStoreRole.Reader"/> processes on the same directory.</item>
+/// <item>One <see cref="VectorStoreRole.Writer"/> process (a lock file enforces it) and any number of
+/// <see cref="VectorStoreRole.Reader"/> processes on the same directory.</item>
 /// </list>
 /// </summary>
 public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDisposable
@@ -50,11 +50,11 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
             throw new ArgumentException($"Invalid embedded vector store options: {string.Join(" ", errors)}", nameof(options));
         }
         _options = options;
-        _writer = options.Role == EmbeddedVectorStoreRole.Writer;
+        _writer = options.Role == VectorStoreRole.Writer;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    public EmbeddedVectorStoreRole Role => _options.Role;
+    public VectorStoreRole Role => _options.Role;
 
     public string Directory => _options.Directory;
 

@@ -5,7 +5,7 @@ namespace AspireMmRag.VectorStore.Embedded;
 internal static partial class EmbeddedVectorStoreLog
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded vector store opened {Directory} as {Role}")]
-    public static partial void Opened(ILogger logger, string directory, EmbeddedVectorStoreRole role);
+    public static partial void Opened(ILogger logger, string directory, VectorStoreRole role);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Collection {Collection} loaded in {ElapsedMs} ms: {Rows} rows, {Indexed} in the index snapshot (seq {SnapshotSeq}), {Fresh} to scan exactly")]

@@ -7,7 +7,7 @@ public sealed class EmbeddedVectorStoreOptions
     /// Writer and readers must point at the same local directory (not a network share: WAL needs shared memory).</summary>
     public string Directory { get; set; } = "";
 
-    public EmbeddedVectorStoreRole Role { get; set; } = EmbeddedVectorStoreRole.Writer;
+    public VectorStoreRole Role { get; set; } = VectorStoreRole.Writer;
 
     /// <summary>Below this many rows a collection has no ANN index and every search is an exact scan.</summary>
     public int ExactScanThreshold { get; set; } = 20_000;
