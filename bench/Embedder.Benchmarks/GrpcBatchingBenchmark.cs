@@ -187,7 +187,7 @@ public static class GrpcBatchingBenchmark
               decoded and preprocessed with `ClipImagePreprocessor` (up to {Environment.ProcessorCount} images at a time, as the service does),
               so both sides do the same work. The child process is idle during direct runs and the in-process models during gRPC runs.
             - **Runs:** a warm-up on each side; then each measurement embeds the same number of items (sized from the direct warm-up
-              rate to last at least ~{settings.MeasureTarget.TotalSeconds:F0} s), direct and gRPC runs alternating. Before timing, one input's
+              rate to last about {settings.MeasureTarget.TotalSeconds:F0} s), direct and gRPC runs alternating. Before timing, one input's
               gRPC and direct vectors are checked to be the same.
             - **Images:** {assets.ImagesDescription}; the model folder is `text_model.onnx` from `ClipTestModels.WriteSplit` and a
               `vision_model.onnx` from `ClipTestModels.WriteVitB32Shaped` (12 layers, width 768, patch 32, 512-d output, random

@@ -31,7 +31,7 @@ var report = new Report(settings);
 Console.WriteLine($"Embedder benchmarks ({(settings.Quick ? "quick" : "full")} mode) on {report.Machine.Summary}");
 Console.WriteLine($"Load average at start: {MachineInfo.LoadAverage()}");
 
-using var assets = BenchAssets.Create(settings);
+using var assets = BenchAssets.Create();
 try
 {
     if (settings.RunGrpc)

@@ -93,9 +93,9 @@ public sealed class Report(BenchSettings settings)
         text.Append(CultureInfo.InvariantCulture, $"- **Machine:** {Machine.Summary}\n");
         text.Append(CultureInfo.InvariantCulture, $"- **Date:** {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n");
         text.Append(CultureInfo.InvariantCulture, $"- **Command** (from the repository root): `{Command}`\n");
-        text.Append(CultureInfo.InvariantCulture, $"- **Mode:** {(settings.Quick ? "quick" : "full")}: {runs} of at least ~{settings.MeasureTarget.TotalSeconds:F0} s each, after a warm-up\n");
+        text.Append(CultureInfo.InvariantCulture, $"- **Mode:** {(settings.Quick ? "quick" : "full")}: {runs} of about {settings.MeasureTarget.TotalSeconds:F0} s each, after a warm-up\n");
         text.Append(CultureInfo.InvariantCulture, $"- **Load average (1 min):** {section.LoadAtStart:F2} when this benchmark started, {section.LoadAtEnd:F2} when it ended ");
-        text.Append("(anything else running on the machine disturbs the timings)\n\n");
+        text.Append("(this benchmark's own threads count too; the \"other processes' CPU\" column isolates the disturbance by anything else)\n\n");
         text.Append(section.Body.TrimEnd()).Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"<!-- /bench:{section.Id} -->\n");
         return text.ToString();

@@ -49,9 +49,8 @@ public sealed class BenchAssets : IDisposable
         }
     }
 
-    public static BenchAssets Create(BenchSettings settings)
+    public static BenchAssets Create()
     {
-        _ = settings;
         var root = Directory.CreateTempSubdirectory("mmrag-embedder-bench-");
         try
         {
