@@ -71,6 +71,7 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
                 output.WriteLine($"{resource} healthy after {started.Elapsed.TotalSeconds:F1} s");
             }
             await VerifyIngestedAsync(timeout.Token, started);
+            output.WriteLine($"{logs.Count} resource log lines captured");
         }
         catch
         {

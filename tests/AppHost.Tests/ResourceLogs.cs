@@ -7,36 +7,54 @@ namespace AspireMmRag.AppHost.Tests;
 public sealed class ResourceLogs : IDisposable
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentDictionary<string, bool> _watched = new();
     private readonly CancellationTokenSource _stop = new();
 
-    public static ResourceLogs Capture(DistributedApplication app, IEnumerable<string> resources)
+    /// <summary>Watches every instance of the named resources (logs are kept per instance, e.g. "crawler-abcdefgh").</summary>
+    public static ResourceLogs Capture(DistributedApplication app, IReadOnlyCollection<string> resources)
     {
         var logs = new ResourceLogs();
-        var service = app.Services.GetRequiredService<ResourceLoggerService>();
-        foreach (var resource in resources)
+        var loggers = app.Services.GetRequiredService<ResourceLoggerService>();
+        _ = Task.Run(async () =>
         {
-            _ = Task.Run(async () =>
+            try
             {
-                try
+                await foreach (var change in app.ResourceNotifications.WatchAsync(logs._stop.Token))
                 {
-                    await foreach (var batch in service.WatchAsync(resource).WithCancellation(logs._stop.Token))
+                    if (resources.Contains(change.Resource.Name) && logs._watched.TryAdd(change.ResourceId, true))
                     {
-                        foreach (var line in batch)
-                        {
-                            if (logs._lines.Count < 5000)
-                            {
-                                logs._lines.Enqueue($"[{resource}] {line.Content}");
-                            }
-                        }
+                        _ = logs.FollowAsync(loggers, change.ResourceId);
                     }
                 }
-                catch (OperationCanceledException)
-                {
-                }
-            });
-        }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
         return logs;
     }
+
+    private async Task FollowAsync(ResourceLoggerService loggers, string instance)
+    {
+        try
+        {
+            await foreach (var batch in loggers.WatchAsync(instance).WithCancellation(_stop.Token))
+            {
+                foreach (var line in batch)
+                {
+                    if (_lines.Count < 5000)
+                    {
+                        _lines.Enqueue($"[{instance}] {line.Content}");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public int Count => _lines.Count;
 
     public string Dump() => string.Join(Environment.NewLine, _lines);
 
