@@ -2,7 +2,6 @@ using AspireMmRag.TestModels;
 using AspireMmRag.VectorStore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using SkiaSharp;
 using Xunit.Abstractions;
 
 namespace AspireMmRag.AppHost.Tests;
@@ -39,8 +38,8 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
             Suomenlinna is a sea fortress spread over six islands.
             """);
         File.WriteAllText(Path.Combine(Corpus, "churches.txt"), "Temppeliaukio Church is carved into solid rock. Its copper dome lets in daylight.");
-        File.WriteAllBytes(Path.Combine(Corpus, "red-ferry.png"), Png(230, 20, 20));
-        File.WriteAllBytes(Path.Combine(Corpus, "blue-sea.png"), Png(20, 40, 230));
+        File.WriteAllBytes(Path.Combine(Corpus, "red-ferry.png"), TestImages.SolidPng(230, 20, 20, 96, 96));
+        File.WriteAllBytes(Path.Combine(Corpus, "blue-sea.png"), TestImages.SolidPng(20, 40, 230, 96, 96));
         return Task.CompletedTask;
     }
 
@@ -136,15 +135,6 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
         var vector = new float[dimension];
         vector[0] = 1f;
         return vector;
-    }
-
-    private static byte[] Png(byte r, byte g, byte b)
-    {
-        using var bitmap = new SKBitmap(96, 96, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        bitmap.Erase(new SKColor(r, g, b));
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
     }
 
     public Task DisposeAsync()

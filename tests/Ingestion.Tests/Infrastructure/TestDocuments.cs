@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AspireMmRag.Media;
 using AspireMmRag.Messaging;
-using SkiaSharp;
+using AspireMmRag.TestModels;
 
 namespace AspireMmRag.Ingestion.Tests.Infrastructure;
 
@@ -43,7 +43,7 @@ public static class TestDocuments
 
     public static async Task<DocumentImage> ImageAsync(IMediaStore media, byte r, byte g, byte b, string caption)
     {
-        var reference = await media.PutAsync(Png(r, g, b), CancellationToken.None);
+        var reference = await media.PutAsync(TestImages.SolidPng(r, g, b, 64, 64), CancellationToken.None);
         return new DocumentImage
         {
             MediaRef = reference,
@@ -63,15 +63,6 @@ public static class TestDocuments
         var garbage = RandomNumberGenerator.GetBytes(2048);
         var reference = await media.PutAsync(garbage, CancellationToken.None);
         return new DocumentImage { MediaRef = reference, SourceUrl = "file:///fixtures/corrupt.png", MimeType = "image/png", Caption = "corrupt" };
-    }
-
-    public static byte[] Png(byte r, byte g, byte b, int size = 64)
-    {
-        using var bitmap = new SKBitmap(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        bitmap.Erase(new SKColor(r, g, b));
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
     }
 
     private static DocumentSection Section(string id, string title, int paragraphs, string variant)

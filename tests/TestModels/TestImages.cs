@@ -1,8 +1,8 @@
 using SkiaSharp;
 
-namespace AspireMmRag.Embedder.Tests;
+namespace AspireMmRag.TestModels;
 
-/// <summary>Encoded images made on the fly for the service tests.</summary>
+/// <summary>Encoded images made on the fly for the tests.</summary>
 public static class TestImages
 {
     public static byte[] SolidPng(byte r, byte g, byte b, int width = 256, int height = 256)
