@@ -48,6 +48,10 @@ public sealed record DocumentImage
     public string Attribution { get; init; } = "";
     /// <summary>The page that describes the image (e.g. its File: page), when there is one.</summary>
     public string DescriptionUrl { get; init; } = "";
+
+    /// <summary>The <see cref="DocumentSection.Path"/> of the section the image appears in; empty when it belongs to the
+    /// document as a whole (a lead image, or a place the source does not tell).</summary>
+    public string Section { get; init; } = "";
 }
 
 /// <summary>Removes a document and everything indexed from it.</summary>

@@ -13,7 +13,11 @@ public interface IVectorStore
 
     Task UpsertPassagesAsync(IReadOnlyList<PassageRecord> records, CancellationToken cancellationToken);
 
+    /// <summary>Images with their CLIP vectors.</summary>
     Task UpsertImagesAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>Images with the passage-model vectors of their captions (<see cref="VectorCollection.ImageCaptions"/>).</summary>
+    Task UpsertImageCaptionsAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken);
 
     /// <summary>The ids stored for a document in a collection.</summary>
     Task<IReadOnlyList<string>> ListIdsAsync(VectorCollection collection, string documentId, CancellationToken cancellationToken);
@@ -21,12 +25,16 @@ public interface IVectorStore
     /// <summary>Deletes rows by id; unknown ids are ignored. Returns how many were deleted where the backend tells.</summary>
     Task<long> DeleteAsync(VectorCollection collection, IReadOnlyList<string> ids, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every passage and image of a document.</summary>
+    /// <summary>Deletes every passage, image and image caption of a document.</summary>
     Task<long> DeleteDocumentAsync(string documentId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken);
 
+    /// <summary>Nearest images by CLIP vector (a CLIP text or image embedding).</summary>
     Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Nearest images by caption vector (a passage-model query embedding).</summary>
+    Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImageCaptionsAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken);
 
     /// <summary>Rows in a collection, optionally of one document.</summary>
     Task<long> CountAsync(VectorCollection collection, string? documentId, CancellationToken cancellationToken);
