@@ -2,6 +2,7 @@ using System.Text;
 using AspireMmRag.Crawler.Content;
 using AspireMmRag.Crawler.Folders;
 using AspireMmRag.Crawler.Wikipedia;
+using AspireMmRag.Media;
 using AspireMmRag.Messaging;
 using SkiaSharp;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AspireMmRag.Crawler.Content;
+using AspireMmRag.Media;
 
 namespace AspireMmRag.Crawler.Wikipedia;
 
