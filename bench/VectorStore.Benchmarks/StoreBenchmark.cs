@@ -129,7 +129,7 @@ internal sealed class StoreBenchmark(BenchmarkSettings settings, BenchmarkReport
         {
             var document = $"doc-{random.Next(settings.Rows / DocumentRows)}";
             var t0 = Stopwatch.GetTimestamp();
-            var byDocument = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, DocumentId = document }, None);
+            var byDocument = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, DocumentIds = [document] }, None);
             documentMs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             if (byDocument.Count != 10 || byDocument.Any(h => h.Record.DocumentId != document))
             {
@@ -137,7 +137,7 @@ internal sealed class StoreBenchmark(BenchmarkSettings settings, BenchmarkReport
             }
 
             t0 = Stopwatch.GetTimestamp();
-            var bySource = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, Source = "src-1" }, None);
+            var bySource = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, Sources = ["src-1"] }, None);
             sourceMs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             var top = new TopK(10);
             for (var row = 1; row < settings.Rows; row += Sources)

@@ -25,6 +25,9 @@ public sealed class TracingVectorStore(IVectorStore inner, string system) : IVec
     public Task UpsertImagesAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken) =>
         TraceAsync("upsert", VectorCollection.Images, records.Count, () => inner.UpsertImagesAsync(records, cancellationToken));
 
+    public Task UpsertImageCaptionsAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken) =>
+        TraceAsync("upsert", VectorCollection.ImageCaptions, records.Count, () => inner.UpsertImageCaptionsAsync(records, cancellationToken));
+
     public Task<IReadOnlyList<string>> ListIdsAsync(VectorCollection collection, string documentId, CancellationToken cancellationToken) =>
         TraceAsync("list_ids", collection, 0, () => inner.ListIdsAsync(collection, documentId, cancellationToken));
 
@@ -40,8 +43,17 @@ public sealed class TracingVectorStore(IVectorStore inner, string system) : IVec
     public Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
         TraceAsync("search", VectorCollection.Images, options.TopK, () => inner.SearchImagesAsync(vector, options, cancellationToken));
 
+    public Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImageCaptionsAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
+        TraceAsync("search", VectorCollection.ImageCaptions, options.TopK, () => inner.SearchImageCaptionsAsync(vector, options, cancellationToken));
+
     public Task<long> CountAsync(VectorCollection collection, string? documentId, CancellationToken cancellationToken) =>
         TraceAsync("count", collection, 0, () => inner.CountAsync(collection, documentId, cancellationToken));
+
+    private static string CollectionName(VectorCollection collection) => collection switch
+    {
+        VectorCollection.ImageCaptions => "image_captions",
+        _ => collection.ToString().ToLowerInvariant(),
+    };
 
     private Task TraceAsync(string operation, VectorCollection? collection, int items, Func<Task> call) =>
         TraceAsync(operation, collection, items, async () =>
@@ -52,12 +64,13 @@ public sealed class TracingVectorStore(IVectorStore inner, string system) : IVec
 
     private async Task<T> TraceAsync<T>(string operation, VectorCollection? collection, int items, Func<Task<T>> call)
     {
-        using var activity = ActivitySource.StartActivity($"vectorstore {operation} {collection?.ToString().ToLowerInvariant()}".TrimEnd(), ActivityKind.Client);
+        var collectionName = collection is { } value ? CollectionName(value) : null;
+        using var activity = ActivitySource.StartActivity($"vectorstore {operation} {collectionName}".TrimEnd(), ActivityKind.Client);
         activity?.SetTag("db.system.name", system);
         activity?.SetTag("db.operation.name", operation);
-        if (collection is { } name)
+        if (collectionName is not null)
         {
-            activity?.SetTag("db.collection.name", name.ToString().ToLowerInvariant());
+            activity?.SetTag("db.collection.name", collectionName);
         }
         if (items > 0)
         {

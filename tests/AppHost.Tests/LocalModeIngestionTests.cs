@@ -87,10 +87,10 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
         var churches = await WaitForDocumentAsync(store, "churches.txt", minimumImages: 0, cancellationToken);
         output.WriteLine($"indexed after {started.Elapsed.TotalSeconds:F1} s: {harbour}, {churches}");
 
-        var passages = await store.SearchPassagesAsync(Unit(384), new VectorSearchOptions { TopK = 100, DocumentId = harbour }, cancellationToken);
+        var passages = await store.SearchPassagesAsync(Unit(384), new VectorSearchOptions { TopK = 100, DocumentIds = [harbour] }, cancellationToken);
         Assert.Contains(passages, hit => hit.Record.Text.Contains("Suomenlinna", StringComparison.Ordinal));
         Assert.All(passages, hit => Assert.Equal("folder", hit.Record.Source));
-        var images = await store.SearchImagesAsync(Unit(512), new VectorSearchOptions { TopK = 10, DocumentId = harbour }, cancellationToken);
+        var images = await store.SearchImagesAsync(Unit(512), new VectorSearchOptions { TopK = 10, DocumentIds = [harbour] }, cancellationToken);
         Assert.Contains(images, hit => hit.Record.Caption.Contains("red ferry", StringComparison.OrdinalIgnoreCase));
         Assert.True(File.Exists(Path.Combine(Data, "media", images[0].Record.MediaRef[..2], images[0].Record.MediaRef)));
     }

@@ -77,7 +77,7 @@ public sealed class IndexerPipelineTests(IngestionFixture fixture)
         // A reader process follows the writer by polling: searches see the new revision within its poll interval.
         await EventuallyAsync(async () =>
         {
-            var hits = await store.SearchPassagesAsync(AnyQuery(), new VectorSearchOptions { TopK = 50, DocumentId = id }, default);
+            var hits = await store.SearchPassagesAsync(AnyQuery(), new VectorSearchOptions { TopK = 50, DocumentIds = [id] }, default);
             return hits.Count == indexed.Chunks && hits.All(hit => hit.Record.Revision == "101")
                 && hits.Any(hit => hit.Record.Text.Contains("(revised)", StringComparison.Ordinal));
         });

@@ -105,8 +105,8 @@ public sealed class EmbeddedVectorStoreAnnTests : IDisposable
         {
             var query = _data.Vector();
             // doc-7 has 30 rows (exact scan through SQLite); source "news" has a third of the rows (filtered HNSW).
-            var byDocument = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, DocumentId = "doc-7" }, None);
-            var bySource = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, Source = "news" }, None);
+            var byDocument = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, DocumentIds = ["doc-7"] }, None);
+            var bySource = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 10, Sources = ["news"] }, None);
             Assert.All(byDocument, h => Assert.Equal("doc-7", h.Record.DocumentId));
             Assert.All(bySource, h => Assert.Equal("news", h.Record.Source));
             Assert.Equal(10, bySource.Count);

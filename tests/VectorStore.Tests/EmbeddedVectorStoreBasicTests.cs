@@ -58,10 +58,10 @@ public sealed class EmbeddedVectorStoreBasicTests : IDisposable
         await store.UpsertPassagesAsync(rows, None);
         var query = rows[0].Vector;
 
-        var byDocument = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 100, DocumentId = "doc-1" }, None);
-        var bySource = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 100, Source = "local" }, None);
-        var both = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 100, DocumentId = "doc-1", Source = "local" }, None);
-        var unknown = await store.SearchPassagesAsync(query, new VectorSearchOptions { DocumentId = "nope" }, None);
+        var byDocument = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 100, DocumentIds = ["doc-1"] }, None);
+        var bySource = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 100, Sources = ["local"] }, None);
+        var both = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 100, DocumentIds = ["doc-1"], Sources = ["local"] }, None);
+        var unknown = await store.SearchPassagesAsync(query, new VectorSearchOptions { DocumentIds = ["nope"] }, None);
         var close = await store.SearchPassagesAsync(query, new VectorSearchOptions { TopK = 100, MinScore = 0.3f }, None);
 
         Assert.Equal(20, byDocument.Count);

@@ -61,8 +61,8 @@ public sealed class EmbeddedVectorStoreConcurrencyTests : IDisposable
                     var options = (i % 3) switch
                     {
                         0 => new VectorSearchOptions { TopK = 10 },
-                        1 => new VectorSearchOptions { TopK = 5, DocumentId = "doc-2" },
-                        _ => new VectorSearchOptions { TopK = 20, Source = "a", MinScore = 0.1f },
+                        1 => new VectorSearchOptions { TopK = 5, DocumentIds = ["doc-2"] },
+                        _ => new VectorSearchOptions { TopK = 20, Sources = ["a"], MinScore = 0.1f },
                     };
                     await store.SearchPassagesAsync(queries[i++ % queries.Count], options, None);
                 }

@@ -27,7 +27,7 @@ public sealed class EmbeddedVectorStoreDurabilityTests : IDisposable
         await using var reopened = await _directory.OpenAsync(32);
         Assert.Equal(199, await reopened.CountAsync(VectorCollection.Passages, null, None));
         Assert.Equal(before, await SearchAllAsync(reopened, queries));
-        var p7 = await reopened.SearchPassagesAsync(queries[0], new VectorSearchOptions { TopK = 200, DocumentId = "doc-3" }, None);
+        var p7 = await reopened.SearchPassagesAsync(queries[0], new VectorSearchOptions { TopK = 200, DocumentIds = ["doc-3"] }, None);
         Assert.Equal("r2", p7.Single(h => h.Record.Id == "p7").Record.Revision);
     }
 

@@ -78,9 +78,9 @@ public sealed class MilvusEntityTests
             MilvusTestContext.Passage("b-wiki", NorthEast, documentId: "doc-b", source: "wikipedia"),
         ], CancellationToken.None);
 
-        var byDocument = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentId = "doc-b" }, CancellationToken.None);
-        var bySource = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { Source = "pdf" }, CancellationToken.None);
-        var byBoth = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentId = "doc-a", Source = "wikipedia" }, CancellationToken.None);
+        var byDocument = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = ["doc-b"] }, CancellationToken.None);
+        var bySource = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { Sources = ["pdf"] }, CancellationToken.None);
+        var byBoth = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = ["doc-a"], Sources = ["wikipedia"] }, CancellationToken.None);
 
         Assert.Equal(["b-wiki"], byDocument.Select(h => h.Record.Id));
         Assert.Equal(["a-pdf"], bySource.Select(h => h.Record.Id));
@@ -226,7 +226,7 @@ public sealed class MilvusEntityTests
 
         Assert.Equal([trickyId], await context.Store.ListIdsAsync(VectorCollection.Passages, trickyDocument, CancellationToken.None));
         Assert.Equal(1, await context.Store.CountAsync(VectorCollection.Passages, trickyDocument, CancellationToken.None));
-        var hits = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentId = trickyDocument }, CancellationToken.None);
+        var hits = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = [trickyDocument] }, CancellationToken.None);
         Assert.Equal([trickyId], hits.Select(h => h.Record.Id));
         Assert.Equal(1, await context.Store.DeleteAsync(VectorCollection.Passages, [trickyId], CancellationToken.None));
         Assert.Equal(["plain"], context.Server.RowIds("passages"));

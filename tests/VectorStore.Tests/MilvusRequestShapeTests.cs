@@ -92,7 +92,7 @@ public sealed class MilvusRequestShapeTests
     {
         await using var context = await (await MilvusTestContext.StartAsync(o => o.SearchEf = 16)).WithCollectionsAsync();
 
-        await context.Store.SearchPassagesAsync(Vector4, new VectorSearchOptions { TopK = 32, DocumentId = "doc-1" }, CancellationToken.None);
+        await context.Store.SearchPassagesAsync(Vector4, new VectorSearchOptions { TopK = 32, DocumentIds = ["doc-1"] }, CancellationToken.None);
         await context.Store.SearchImagesAsync([1, 2, 3], new VectorSearchOptions { TopK = 5 }, CancellationToken.None);
 
         var passages = context.Server.RequestsTo("entities/search")[0].Body;

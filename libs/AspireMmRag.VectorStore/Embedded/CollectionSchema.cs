@@ -11,11 +11,20 @@ internal sealed class CollectionSchema
         VectorCollection.Passages, "passages",
         [("title", "TEXT"), ("url", "TEXT"), ("section", "TEXT"), ("chunk_index", "INTEGER"), ("text", "TEXT")]);
 
-    public static readonly CollectionSchema Images = new(
-        VectorCollection.Images, "images",
-        [("media_ref", "TEXT"), ("caption", "TEXT"), ("attribution", "TEXT"), ("url", "TEXT")]);
+    /// <summary>The extra columns of both image collections (title on were added later: <see cref="AddColumnSql"/>
+    /// adds them to older tables).</summary>
+    private static readonly (string Name, string Type)[] ImageColumns =
+    [
+        ("media_ref", "TEXT"), ("caption", "TEXT"), ("attribution", "TEXT"), ("url", "TEXT"),
+        ("title", "TEXT"), ("section", "TEXT"), ("source_url", "TEXT"), ("description_url", "TEXT"), ("license", "TEXT"), ("mime_type", "TEXT"),
+    ];
 
-    public static readonly IReadOnlyList<CollectionSchema> All = [Passages, Images];
+    public static readonly CollectionSchema Images = new(VectorCollection.Images, "images", ImageColumns);
+
+    public static readonly CollectionSchema ImageCaptions = new(VectorCollection.ImageCaptions, "image_captions", ImageColumns);
+
+    /// <summary>Indexed by <see cref="VectorCollection"/>.</summary>
+    public static readonly IReadOnlyList<CollectionSchema> All = [Passages, Images, ImageCaptions];
 
     private CollectionSchema(VectorCollection collection, string table, (string Name, string Type)[] extras)
     {
@@ -23,6 +32,7 @@ internal sealed class CollectionSchema
         Table = table;
         Tombstones = table + "_tombstones";
         ExtraColumns = extras.Select(e => e.Name).ToArray();
+        _extraTypes = extras.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);
         var extraDefinitions = string.Concat(extras.Select(e => $"  {e.Name} {e.Type} NOT NULL,\n"));
         CreateSql = $"""
             CREATE TABLE IF NOT EXISTS {Table} (
@@ -49,6 +59,8 @@ internal sealed class CollectionSchema
         RecordColumns = $"key, id, document_id, source, revision, {extraNames}";
     }
 
+    private readonly Dictionary<string, string> _extraTypes;
+
     public VectorCollection Collection { get; }
 
     public string Table { get; }
@@ -66,4 +78,13 @@ internal sealed class CollectionSchema
     public string RecordColumns { get; }
 
     public const int FirstExtraOrdinal = 5;
+
+    /// <summary>Adds an extra column missing from a table created by an older version (existing rows get an empty
+    /// string, or 0 for an INTEGER column).</summary>
+    public string AddColumnSql(string column)
+    {
+        var type = _extraTypes[column];
+        var defaultValue = type == "INTEGER" ? "0" : "''";
+        return $"ALTER TABLE {Table} ADD COLUMN {column} {type} NOT NULL DEFAULT {defaultValue}";
+    }
 }

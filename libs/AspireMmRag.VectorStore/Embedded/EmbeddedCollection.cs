@@ -205,28 +205,19 @@ internal sealed class EmbeddedCollection : IDisposable
 
     /// <summary>
     /// The in-memory part of a search: chooses the route and, unless it is <see cref="SearchRoute.FilteredSql"/>,
-    /// returns the candidates (exact ones from fresh rows, approximate ones from the ANN index).
+    /// returns the candidates (exact ones from fresh rows, approximate ones from the ANN index). A row matches when its
+    /// document is one of <paramref name="documentIds"/> and its source one of <paramref name="sources"/> (null: any).
     /// The caller holds one of <see cref="SearchSlots"/>.
     /// </summary>
-    public (SearchRoute Route, List<SearchCandidate> Candidates) Search(float[] query, VectorSearchOptions options, int topK)
+    public (SearchRoute Route, List<SearchCandidate> Candidates) Search(
+        float[] query, IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources, float minScore, int topK)
     {
         _state.EnterReadLock();
         try
         {
             ThrowIfDisposed();
-            int document = 0, source = 0;
-            var matching = _rows.Count;
-            if (options.DocumentId is not null)
-            {
-                document = _rows.Documents.Find(options.DocumentId);
-                matching = Math.Min(matching, _rows.Documents.RowCount(document));
-            }
-            if (options.Source is not null)
-            {
-                source = _rows.Sources.Find(options.Source);
-                matching = Math.Min(matching, _rows.Sources.RowCount(source));
-            }
-            var filtered = options.DocumentId is not null || options.Source is not null;
+            var (filter, matching) = RowFilter.Create(_rows, documentIds, sources);
+            var filtered = filter.IsActive;
             var index = _index;
             long indexSize = 0;
             if (index is not null)
@@ -255,7 +246,7 @@ internal sealed class EmbeddedCollection : IDisposable
             }
 
             var fresh = new TopK(topK);
-            ScanFresh(query, document, source, options.MinScore, fresh);
+            ScanFresh(query, filter, minScore, fresh);
             for (var i = 0; i < fresh.Count; i++)
             {
                 candidates.Add(new SearchCandidate(fresh.KeyAt(i), fresh.ScoreAt(i), Exact: true));
@@ -275,7 +266,7 @@ internal sealed class EmbeddedCollection : IDisposable
             _indexLock.EnterReadLock();
             try
             {
-                found = index!.Search(query, keys, distances, key => rows.Accepts((long)key, document, source));
+                found = index!.Search(query, keys, distances, key => rows.Accepts((long)key, filter));
             }
             finally
             {
@@ -845,9 +836,10 @@ internal sealed class EmbeddedCollection : IDisposable
         return tail;
     }
 
-    private void ScanFresh(ReadOnlySpan<float> query, int document, int source, float minScore, TopK top)
+    private void ScanFresh(ReadOnlySpan<float> query, RowFilter filter, float minScore, TopK top)
     {
         var dimension = Dimension;
+        var filtered = filter.IsActive;
         foreach (var segment in _segments)
         {
             var documents = segment.DocumentOrdinals;
@@ -856,7 +848,7 @@ internal sealed class EmbeddedCollection : IDisposable
             for (var row = segment.Indexed; row < segment.Count; row++)
             {
                 var rowDocument = documents[row];
-                if (rowDocument == 0 || (document != 0 && rowDocument != document) || (source != 0 && sources[row] != source))
+                if (rowDocument == 0 || (filtered && !filter.Matches(rowDocument, sources[row])))
                 {
                     continue;
                 }

@@ -55,12 +55,17 @@ internal sealed class EmbeddedDatabase : IDisposable
 
     public string Directory { get; }
 
-    /// <summary>Creates the file (WAL mode) and the base tables when missing.</summary>
+    /// <summary>Creates the file (WAL mode) and the base tables when missing, and adds the columns that collection
+    /// tables created by an older version lack.</summary>
     public void Initialize()
     {
         var connection = Writer();
         using var transaction = connection.Connection.BeginTransaction();
         Execute(connection, transaction, BaseSchemaSql);
+        foreach (var schema in CollectionSchema.All)
+        {
+            AddMissingColumns(connection, transaction, schema);
+        }
         transaction.Commit();
     }
 
@@ -92,6 +97,7 @@ internal sealed class EmbeddedDatabase : IDisposable
                 insert.ExecuteNonQuery();
             }
             Execute(connection, transaction, schema.CreateSql);
+            AddMissingColumns(connection, transaction, schema);
         }
         transaction.Commit();
     }
@@ -327,6 +333,34 @@ internal sealed class EmbeddedDatabase : IDisposable
         PooledConnection.Set(update, "$delta", delta);
         PooledConnection.Set(update, "$name", schema.Table);
         update.ExecuteNonQuery();
+    }
+
+    /// <summary>Adds the extra columns the collection's table lacks (nothing when the table does not exist).</summary>
+    private static void AddMissingColumns(PooledConnection connection, SqliteTransaction transaction, CollectionSchema schema)
+    {
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var command = connection.Connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT name FROM pragma_table_info($table)";
+            command.Parameters.AddWithValue("$table", schema.Table);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+        if (existing.Count == 0)
+        {
+            return;
+        }
+        foreach (var column in schema.ExtraColumns)
+        {
+            if (!existing.Contains(column))
+            {
+                Execute(connection, transaction, schema.AddColumnSql(column));
+            }
+        }
     }
 
     private static void Execute(PooledConnection connection, SqliteTransaction transaction, string sql)

@@ -74,6 +74,7 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         ArgumentNullException.ThrowIfNull(dimensions);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions.Passages, 1, nameof(dimensions));
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions.Images, 1, nameof(dimensions));
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions.ImageCaptions, 1, nameof(dimensions));
         ThrowIfDisposed();
         await _openGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -81,7 +82,11 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
             var database = OpenDatabase();
             cancellationToken.ThrowIfCancellationRequested();
             (CollectionSchema Schema, int Dimension)[] wanted =
-                [(CollectionSchema.Passages, dimensions.Passages), (CollectionSchema.Images, dimensions.Images)];
+                [
+                    (CollectionSchema.Passages, dimensions.Passages),
+                    (CollectionSchema.Images, dimensions.Images),
+                    (CollectionSchema.ImageCaptions, dimensions.ImageCaptions),
+                ];
             Sqlite(() => database.EnsureCollections(wanted));
             foreach (var (schema, dimension) in wanted)
             {
@@ -109,7 +114,10 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         UpsertAsync(PassageRowMapper.Instance, records, cancellationToken);
 
     public Task UpsertImagesAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken) =>
-        UpsertAsync(ImageRowMapper.Instance, records, cancellationToken);
+        UpsertAsync(ImageRowMapper.Images, records, cancellationToken);
+
+    public Task UpsertImageCaptionsAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken) =>
+        UpsertAsync(ImageRowMapper.ImageCaptions, records, cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListIdsAsync(VectorCollection collection, string documentId, CancellationToken cancellationToken)
     {
@@ -174,7 +182,10 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         SearchAsync(PassageRowMapper.Instance, vector, options, cancellationToken);
 
     public Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
-        SearchAsync(ImageRowMapper.Instance, vector, options, cancellationToken);
+        SearchAsync(ImageRowMapper.Images, vector, options, cancellationToken);
+
+    public Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImageCaptionsAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
+        SearchAsync(ImageRowMapper.ImageCaptions, vector, options, cancellationToken);
 
     public async Task<long> CountAsync(VectorCollection collection, string? documentId, CancellationToken cancellationToken)
     {
@@ -360,6 +371,8 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         {
             throw new ArgumentException("MinScore is NaN.", nameof(options));
         }
+        var documentIds = SearchFilters.DocumentIds(options, nameof(options));
+        var sources = SearchFilters.Sources(options, nameof(options));
         var collection = await GetCollectionAsync(mapper.Schema, cancellationToken).ConfigureAwait(false);
         var query = VectorGuard.Normalized(vector, collection.Dimension, mapper.Schema.Table, "The query", nameof(vector));
         if (!_writer && _options.RefreshOnSearch)
@@ -372,7 +385,7 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         await collection.SearchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            (route, candidates) = collection.Search(query, options, options.TopK);
+            (route, candidates) = collection.Search(query, documentIds, sources, options.MinScore, options.TopK);
         }
         finally
         {
@@ -384,7 +397,7 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         if (route == SearchRoute.FilteredSql)
         {
             var top = new TopK(options.TopK);
-            Sqlite(() => session.ExactScan(mapper.Schema, options.DocumentId, options.Source, query, top, options.MinScore));
+            Sqlite(() => session.ExactScan(mapper.Schema, documentIds, sources, query, top, options.MinScore));
             candidates = new List<SearchCandidate>(top.Count);
             for (var i = 0; i < top.Count; i++)
             {
@@ -405,13 +418,15 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
             scores.TryAdd(candidate.Key, candidate.Score);
         }
         var rows = Sqlite(() => session.ReadRecords(mapper, scores.Keys, query, rescore));
+        var documentSet = documentIds is null ? null : new HashSet<string>(documentIds, StringComparer.Ordinal);
+        var sourceSet = sources is null ? null : new HashSet<string>(sources, StringComparer.Ordinal);
         var hits = new List<VectorSearchHit<T>>(rows.Count);
         foreach (var (key, (record, exactScore)) in rows)
         {
             var score = rescore ? exactScore : scores[key];
             if (score < options.MinScore
-                || (options.DocumentId is not null && !string.Equals(mapper.DocumentId(record), options.DocumentId, StringComparison.Ordinal))
-                || (options.Source is not null && !string.Equals(mapper.Source(record), options.Source, StringComparison.Ordinal)))
+                || (documentSet is not null && !documentSet.Contains(mapper.DocumentId(record)))
+                || (sourceSet is not null && !sourceSet.Contains(mapper.Source(record))))
             {
                 continue;
             }
@@ -746,6 +761,7 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
     {
         VectorCollection.Passages => CollectionSchema.Passages,
         VectorCollection.Images => CollectionSchema.Images,
+        VectorCollection.ImageCaptions => CollectionSchema.ImageCaptions,
         _ => throw new ArgumentOutOfRangeException(nameof(collection), collection, "Unknown collection."),
     };
 

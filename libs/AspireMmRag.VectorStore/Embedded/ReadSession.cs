@@ -92,25 +92,24 @@ internal sealed class ReadSession : IDisposable
         return keys;
     }
 
-    /// <summary>Exact top-k over the rows of a document and/or source, found through the SQLite indexes.</summary>
-    public void ExactScan(CollectionSchema schema, string? documentId, string? source, ReadOnlySpan<float> query, TopK top, float minScore)
+    /// <summary>Exact top-k over the rows whose document is one of <paramref name="documentIds"/> and whose source is one
+    /// of <paramref name="sources"/> (null: any), found through the SQLite indexes.</summary>
+    public void ExactScan(CollectionSchema schema, IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources,
+        ReadOnlySpan<float> query, TopK top, float minScore)
     {
-        var where = (documentId, source) switch
+        var clauses = new List<string>(2);
+        if (documentIds is not null)
         {
-            (not null, not null) => "document_id = $document_id AND source = $source",
-            (not null, null) => "document_id = $document_id",
-            (null, not null) => "source = $source",
-            _ => "1",
-        };
+            clauses.Add(InClause("document_id", "$d", documentIds.Count));
+        }
+        if (sources is not null)
+        {
+            clauses.Add(InClause("source", "$s", sources.Count));
+        }
+        var where = clauses.Count == 0 ? "1" : string.Join(" AND ", clauses);
         var command = _connection.Command($"SELECT key, vector FROM {schema.Table} WHERE {where}", _transaction);
-        if (documentId is not null)
-        {
-            PooledConnection.Set(command, "$document_id", documentId);
-        }
-        if (source is not null)
-        {
-            PooledConnection.Set(command, "$source", source);
-        }
+        BindIn(command, "$d", documentIds);
+        BindIn(command, "$s", sources);
         var buffer = new byte[query.Length * sizeof(float)];
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -154,6 +153,38 @@ internal sealed class ReadSession : IDisposable
             result[reader.GetInt64(0)] = (mapper.Read(reader), score);
         }
         return result;
+    }
+
+    /// <summary>Above this many values an IN list takes them as one JSON array parameter (SQLite caps the number of
+    /// parameters of a statement).</summary>
+    private const int MaxInParameters = 256;
+
+    /// <summary><c>column IN ($p0, $p1, …)</c> with the count rounded up to a power of two (the spare parameters are
+    /// NULL, which matches nothing), so that few statement texts get prepared; or
+    /// <c>column IN (SELECT value FROM json_each($p))</c> for many values.</summary>
+    private static string InClause(string column, string prefix, int count) =>
+        count > MaxInParameters
+            ? $"{column} IN (SELECT value FROM json_each({prefix}))"
+            : $"{column} IN ({string.Join(", ", Enumerable.Range(0, InParameterCount(count)).Select(i => $"{prefix}{i}"))})";
+
+    private static int InParameterCount(int count) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count));
+
+    private static void BindIn(SqliteCommand command, string prefix, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+        if (values.Count > MaxInParameters)
+        {
+            PooledConnection.Set(command, prefix, System.Text.Json.JsonSerializer.Serialize(values));
+            return;
+        }
+        var parameters = InParameterCount(values.Count);
+        for (var i = 0; i < parameters; i++)
+        {
+            PooledConnection.Set(command, $"{prefix}{i}", i < values.Count ? values[i] : null);
+        }
     }
 
     public List<string> ListIds(CollectionSchema schema, string documentId)

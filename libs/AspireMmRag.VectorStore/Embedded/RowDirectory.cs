@@ -53,9 +53,7 @@ internal sealed class RowDirectory
         return true;
     }
 
-    /// <summary>Whether <paramref name="key"/> is live and matches the ordinals (0 = any).</summary>
-    public bool Accepts(long key, int document, int source) =>
-        _rows.TryGetValue(key, out var entry)
-        && (document == 0 || entry.Document == document)
-        && (source == 0 || entry.Source == source);
+    /// <summary>Whether <paramref name="key"/> is live and passes the filter.</summary>
+    public bool Accepts(long key, RowFilter filter) =>
+        _rows.TryGetValue(key, out var entry) && filter.Matches(entry.Document, entry.Source);
 }

@@ -20,6 +20,8 @@ public sealed class MilvusOptions
 
     public string ImagesCollection { get; set; } = "images";
 
+    public string ImageCaptionsCollection { get; set; } = "image_captions";
+
     /// <summary>Timeout of one REST call; also sent to Milvus as the <c>Request-Timeout</c> header (whole seconds).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

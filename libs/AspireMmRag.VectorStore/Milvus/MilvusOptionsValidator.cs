@@ -23,16 +23,22 @@ public sealed partial class MilvusOptionsValidator : IValidateOptions<MilvusOpti
         {
             failures.Add("Milvus:Database must be a Milvus name (a letter or underscore, then letters, digits or underscores).");
         }
-        foreach (var (key, value) in new[] { ("PassagesCollection", options.PassagesCollection), ("ImagesCollection", options.ImagesCollection) })
+        var collections = new[]
+        {
+            ("PassagesCollection", options.PassagesCollection),
+            ("ImagesCollection", options.ImagesCollection),
+            ("ImageCaptionsCollection", options.ImageCaptionsCollection),
+        };
+        foreach (var (key, value) in collections)
         {
             if (string.IsNullOrWhiteSpace(value) || value.Length > 255 || !IdentifierPattern().IsMatch(value))
             {
                 failures.Add($"Milvus:{key} must be a Milvus collection name (a letter or underscore, then letters, digits or underscores; at most 255).");
             }
         }
-        if (string.Equals(options.PassagesCollection, options.ImagesCollection, StringComparison.Ordinal))
+        if (collections.Select(c => c.Item2).Distinct(StringComparer.Ordinal).Count() < collections.Length)
         {
-            failures.Add("Milvus:PassagesCollection and Milvus:ImagesCollection must differ.");
+            failures.Add("Milvus:PassagesCollection, Milvus:ImagesCollection and Milvus:ImageCaptionsCollection must differ.");
         }
         if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout == Timeout.InfiniteTimeSpan)
         {

@@ -43,6 +43,12 @@ internal static class MilvusRecordValidator
         ValidateString(record.Source, MilvusSchema.Source, MilvusSchema.SourceMaxLength, label, paramName);
         ValidateString(record.Url, MilvusSchema.Url, MilvusSchema.UrlMaxLength, label, paramName);
         ValidateString(record.Revision, MilvusSchema.Revision, MilvusSchema.RevisionMaxLength, label, paramName);
+        ValidateString(record.Title, MilvusSchema.Title, MilvusSchema.TitleMaxLength, label, paramName);
+        ValidateString(record.Section, MilvusSchema.Section, MilvusSchema.SectionMaxLength, label, paramName);
+        ValidateString(record.SourceUrl, MilvusSchema.SourceUrl, MilvusSchema.UrlMaxLength, label, paramName);
+        ValidateString(record.DescriptionUrl, MilvusSchema.DescriptionUrl, MilvusSchema.UrlMaxLength, label, paramName);
+        ValidateString(record.License, MilvusSchema.License, MilvusSchema.LicenseMaxLength, label, paramName);
+        ValidateString(record.MimeType, MilvusSchema.MimeType, MilvusSchema.MimeTypeMaxLength, label, paramName);
         ValidateVector(record.Vector, dimension, label, paramName);
     }
 

@@ -35,6 +35,12 @@ internal static class MilvusRowMapper
         writer.WriteString(MilvusSchema.Source, record.Source);
         writer.WriteString(MilvusSchema.Url, record.Url);
         writer.WriteString(MilvusSchema.Revision, record.Revision);
+        writer.WriteString(MilvusSchema.Title, record.Title);
+        writer.WriteString(MilvusSchema.Section, record.Section);
+        writer.WriteString(MilvusSchema.SourceUrl, record.SourceUrl);
+        writer.WriteString(MilvusSchema.DescriptionUrl, record.DescriptionUrl);
+        writer.WriteString(MilvusSchema.License, record.License);
+        writer.WriteString(MilvusSchema.MimeType, record.MimeType);
         writer.WriteEndObject();
     }
 
@@ -62,6 +68,12 @@ internal static class MilvusRowMapper
         Source = ReadString(row, MilvusSchema.Source),
         Url = ReadString(row, MilvusSchema.Url),
         Revision = ReadString(row, MilvusSchema.Revision),
+        Title = ReadString(row, MilvusSchema.Title),
+        Section = ReadString(row, MilvusSchema.Section),
+        SourceUrl = ReadString(row, MilvusSchema.SourceUrl),
+        DescriptionUrl = ReadString(row, MilvusSchema.DescriptionUrl),
+        License = ReadString(row, MilvusSchema.License),
+        MimeType = ReadString(row, MilvusSchema.MimeType),
     };
 
     public static string ReadString(JsonElement row, string field)

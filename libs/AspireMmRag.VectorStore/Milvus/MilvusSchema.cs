@@ -12,7 +12,7 @@ internal enum MilvusDataType
 /// checks against the UTF-8 byte length of a value.</summary>
 internal sealed record MilvusField(string Name, MilvusDataType Type, int MaxLength = 0, bool IsPrimary = false);
 
-/// <summary>The fixed schema of one of the two collections.</summary>
+/// <summary>The fixed schema of one collection.</summary>
 internal sealed record MilvusCollectionSchema(VectorCollection Kind, IReadOnlyList<MilvusField> Fields)
 {
     /// <summary>Fields returned with search hits: every field but the vector (the primary key comes back anyway).</summary>
@@ -20,7 +20,7 @@ internal sealed record MilvusCollectionSchema(VectorCollection Kind, IReadOnlyLi
         Fields.Where(f => f.Type != MilvusDataType.FloatVector && !f.IsPrimary).Select(f => f.Name).ToArray();
 }
 
-/// <summary>Field names and limits of the passages and images collections (autoID off, no dynamic field).</summary>
+/// <summary>Field names and limits of the passages, images and image captions collections (autoID off, no dynamic field).</summary>
 internal static class MilvusSchema
 {
     public const string Id = "id";
@@ -36,6 +36,10 @@ internal static class MilvusSchema
     public const string MediaRef = "media_ref";
     public const string Caption = "caption";
     public const string Attribution = "attribution";
+    public const string SourceUrl = "source_url";
+    public const string DescriptionUrl = "description_url";
+    public const string License = "license";
+    public const string MimeType = "mime_type";
 
     public const int IdMaxLength = 128;
     public const int TextMaxLength = 8192;
@@ -48,6 +52,8 @@ internal static class MilvusSchema
     public const int MediaRefMaxLength = 1024;
     public const int CaptionMaxLength = 4096;
     public const int AttributionMaxLength = 4096;
+    public const int LicenseMaxLength = 1024;
+    public const int MimeTypeMaxLength = 255;
 
     /// <summary>Milvus's largest FloatVector dimension.</summary>
     public const int MaxDimension = 32768;
@@ -69,7 +75,8 @@ internal static class MilvusSchema
         new(ChunkIndex, MilvusDataType.Int64),
     ]);
 
-    public static readonly MilvusCollectionSchema Images = new(VectorCollection.Images,
+    /// <summary>The fields of both image collections (they differ only in what their vectors embed).</summary>
+    private static readonly MilvusField[] ImageFields =
     [
         new(Id, MilvusDataType.VarChar, IdMaxLength, IsPrimary: true),
         new(Vector, MilvusDataType.FloatVector),
@@ -80,12 +87,23 @@ internal static class MilvusSchema
         new(Source, MilvusDataType.VarChar, SourceMaxLength),
         new(Url, MilvusDataType.VarChar, UrlMaxLength),
         new(Revision, MilvusDataType.VarChar, RevisionMaxLength),
-    ]);
+        new(Title, MilvusDataType.VarChar, TitleMaxLength),
+        new(Section, MilvusDataType.VarChar, SectionMaxLength),
+        new(SourceUrl, MilvusDataType.VarChar, UrlMaxLength),
+        new(DescriptionUrl, MilvusDataType.VarChar, UrlMaxLength),
+        new(License, MilvusDataType.VarChar, LicenseMaxLength),
+        new(MimeType, MilvusDataType.VarChar, MimeTypeMaxLength),
+    ];
+
+    public static readonly MilvusCollectionSchema Images = new(VectorCollection.Images, ImageFields);
+
+    public static readonly MilvusCollectionSchema ImageCaptions = new(VectorCollection.ImageCaptions, ImageFields);
 
     public static MilvusCollectionSchema For(VectorCollection collection) => collection switch
     {
         VectorCollection.Passages => Passages,
         VectorCollection.Images => Images,
+        VectorCollection.ImageCaptions => ImageCaptions,
         _ => throw new ArgumentOutOfRangeException(nameof(collection), collection, "Unknown collection."),
     };
 }

@@ -52,6 +52,7 @@ public sealed class MilvusVectorStore : IVectorStore
 
         await EnsureCollectionAsync(MilvusSchema.Passages, dimensions.Passages, cancellationToken).ConfigureAwait(false);
         await EnsureCollectionAsync(MilvusSchema.Images, dimensions.Images, cancellationToken).ConfigureAwait(false);
+        await EnsureCollectionAsync(MilvusSchema.ImageCaptions, dimensions.ImageCaptions, cancellationToken).ConfigureAwait(false);
     }
 
     public Task UpsertPassagesAsync(IReadOnlyList<PassageRecord> records, CancellationToken cancellationToken) =>
@@ -59,6 +60,9 @@ public sealed class MilvusVectorStore : IVectorStore
 
     public Task UpsertImagesAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken) =>
         UpsertAsync(MilvusSchema.Images, records, static r => r.Id, MilvusRecordValidator.ValidateImage, MilvusRowMapper.WriteImage, cancellationToken);
+
+    public Task UpsertImageCaptionsAsync(IReadOnlyList<ImageRecord> records, CancellationToken cancellationToken) =>
+        UpsertAsync(MilvusSchema.ImageCaptions, records, static r => r.Id, MilvusRecordValidator.ValidateImage, MilvusRowMapper.WriteImage, cancellationToken);
 
     /// <summary>Pages with an id cursor (<c>document_id == "d" &amp;&amp; id &gt; "last"</c>, <c>limit</c> =
     /// <see cref="MilvusOptions.QueryPageSize"/>) rather than <c>offset</c>, so it is not capped by Milvus's offset+limit ≤ 16384
@@ -120,7 +124,7 @@ public sealed class MilvusVectorStore : IVectorStore
         MilvusRecordValidator.ValidateFilterValue(documentId, nameof(documentId));
         var filter = MilvusFilter.EqualTo(MilvusSchema.DocumentId, documentId);
         long deleted = 0;
-        foreach (var collection in new[] { VectorCollection.Passages, VectorCollection.Images })
+        foreach (var collection in new[] { VectorCollection.Passages, VectorCollection.Images, VectorCollection.ImageCaptions })
         {
             var name = CollectionName(collection);
             var count = await DeleteWhereAsync(name, filter, cancellationToken).ConfigureAwait(false);
@@ -135,6 +139,9 @@ public sealed class MilvusVectorStore : IVectorStore
 
     public Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
         SearchAsync(MilvusSchema.Images, vector, options, MilvusRowMapper.ReadImage, cancellationToken);
+
+    public Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImageCaptionsAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
+        SearchAsync(MilvusSchema.ImageCaptions, vector, options, MilvusRowMapper.ReadImage, cancellationToken);
 
     /// <summary><c>entities/query</c> with <c>outputFields: ["count(*)"]</c> and the document filter (empty filter: all rows).</summary>
     public Task<long> CountAsync(VectorCollection collection, string? documentId, CancellationToken cancellationToken)
@@ -220,13 +227,20 @@ public sealed class MilvusVectorStore : IVectorStore
                 byName[fieldName.GetString()!] = field;
             }
         }
+        var missing = schema.Fields.Where(f => !byName.ContainsKey(f.Name)).Select(f => f.Name).ToList();
+        if (missing.Count > 0)
+        {
+            MilvusLog.SchemaMismatch(_logger, name, $"it has no field {string.Join(", ", missing.Select(f => $"'{f}'"))}");
+            throw new VectorStoreException(
+                $"Milvus collection '{name}' lacks the field{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing.Select(f => $"'{f}'"))} " +
+                "that this store writes (it was created by an older version); it is not reused. Drop the collection " +
+                $"(e.g. POST /v2/vectordb/collections/drop with {{\"collectionName\":\"{name}\"}}) and re-index the documents, " +
+                "or configure another collection name.");
+        }
         var dimension = 0;
         foreach (var expected in schema.Fields)
         {
-            if (!byName.TryGetValue(expected.Name, out var field))
-            {
-                throw SchemaMismatch(name, $"it has no field '{expected.Name}'");
-            }
+            var field = byName[expected.Name];
             var type = field.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             if (!string.Equals(type, expected.Type.ToString(), StringComparison.OrdinalIgnoreCase))
             {
@@ -382,21 +396,19 @@ public sealed class MilvusVectorStore : IVectorStore
         {
             throw new ArgumentException("MinScore is NaN.", nameof(options));
         }
-        if (options.DocumentId is not null)
+        var documentIds = SearchFilters.DocumentIds(options, nameof(options));
+        var sources = SearchFilters.Sources(options, nameof(options));
+        foreach (var value in (documentIds ?? []).Concat(sources ?? []))
         {
-            MilvusRecordValidator.ValidateFilterValue(options.DocumentId, nameof(options));
-        }
-        if (options.Source is not null)
-        {
-            MilvusRecordValidator.ValidateFilterValue(options.Source, nameof(options));
+            MilvusRecordValidator.ValidateFilterValue(value, nameof(options));
         }
         var name = CollectionName(schema.Kind);
         var dimension = await GetDimensionAsync(schema, cancellationToken).ConfigureAwait(false);
         MilvusRecordValidator.ValidateVector(vector, dimension, nameof(vector), nameof(vector));
 
         var filter = MilvusFilter.And(
-            options.DocumentId is null ? null : MilvusFilter.EqualTo(MilvusSchema.DocumentId, options.DocumentId),
-            options.Source is null ? null : MilvusFilter.EqualTo(MilvusSchema.Source, options.Source));
+            documentIds is null ? null : MilvusFilter.In(MilvusSchema.DocumentId, documentIds),
+            sources is null ? null : MilvusFilter.In(MilvusSchema.Source, sources));
         var ef = Math.Max(_options.SearchEf, options.TopK);
         var body = MilvusRequests.Search(_options.Database, name, vector, options.TopK, filter, schema.OutputFields, ef, _options.ConsistencyLevel);
         // entities/search → {"code":0,"data":[{"id":…,"distance":…,<outputFields>}],"topks":[k]} (Vector (v2)/Search.md)
@@ -458,6 +470,7 @@ public sealed class MilvusVectorStore : IVectorStore
     {
         VectorCollection.Passages => _options.PassagesCollection,
         VectorCollection.Images => _options.ImagesCollection,
+        VectorCollection.ImageCaptions => _options.ImageCaptionsCollection,
         _ => throw new ArgumentOutOfRangeException(nameof(collection), collection, "Unknown collection."),
     };
 }
