@@ -1,0 +1,13 @@
+using AspireMmRag.Gateway.Model;
+
+namespace AspireMmRag.Gateway.Retrieval;
+
+/// <summary>Passages numbered 1..k, images best first, and where the time went (milliseconds: the slower path's embedding and
+/// its searches, and the whole retrieval).</summary>
+public sealed record RetrievalResult(
+    IReadOnlyList<Citation> Passages,
+    IReadOnlyList<ImageHit> Images,
+    IReadOnlyList<string> Warnings,
+    double EmbedMs,
+    double SearchMs,
+    double TotalMs);
