@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using AspireMmRag.TestModels;
 
-namespace AspireMmRag.Ingestion.Tests.Infrastructure;
+namespace AspireMmRag.TestModels;
 
 /// <summary>
 /// One of our services running as its own process (<c>dotnet services/X/bin/{Configuration}/net10.0/X.dll</c>), so tests
