@@ -20,7 +20,7 @@ public static class ModelsApi
 
     private static async Task<ModelsResponse> GetModelsAsync(EmbedderClient embedder, ILanguageModelStatus llm, CancellationToken cancellationToken)
     {
-        var llmTask = llm.GetAsync(cancellationToken);
+        var llmTask = llm.GetStatusAsync(cancellationToken);
         IReadOnlyList<EmbeddingModelInfo> embedding;
         try
         {
