@@ -1,3 +1,5 @@
+using AspireMmRag.TestModels;
+
 namespace AspireMmRag.Ingestion.Tests.Infrastructure;
 
 /// <summary>One broker for the whole collection, and a pipeline (embedder + indexer processes) shared by the tests that
@@ -9,7 +11,7 @@ public sealed class IngestionFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Broker.InitializeAsync();
+        await Broker.StartAsync();
         Pipeline = await IngestionEnvironment.StartAsync(Broker);
     }
 

@@ -1,15 +1,15 @@
-using AspireMmRag.TestModels;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace AspireMmRag.Ingestion.Tests.Infrastructure;
+namespace AspireMmRag.TestModels;
 
 /// <summary>
-/// A real RabbitMQ broker (Debian's rabbitmq-server) for the tests: its own node name, ports and data folder, started
-/// once per test collection and stopped at the end. Missing on the machine → the tests fail with what to install.
+/// A real RabbitMQ broker (Debian's rabbitmq-server) for the tests: its own node name, ports and data folder, started by
+/// <see cref="StartAsync"/> and stopped by <see cref="DisposeAsync"/>. Missing on the machine → <see cref="StartAsync"/>
+/// throws with what to install (on CI and off it: the tests fail, they are never skipped).
 /// </summary>
-public sealed class RabbitMqBroker : IAsyncLifetime
+public sealed class RabbitMqBroker : IAsyncDisposable
 {
     public const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private readonly StringBuilder _log = new();
@@ -54,7 +54,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         }
     }
 
-    public async Task InitializeAsync()
+    public async Task StartAsync()
     {
         if (!File.Exists(Server))
         {
@@ -131,7 +131,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false })
         {
