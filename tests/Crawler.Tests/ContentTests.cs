@@ -86,6 +86,7 @@ public sealed class ContentTests
         Assert.Matches("^[0-9a-f]{64}$", hash);
         Assert.Equal(hash, ContentHasher.Compute(sections, [images[0] with { SourceUrl = "https://y/2.jpg" }]));
         Assert.NotEqual(hash, ContentHasher.Compute(sections, [images[0] with { MediaRef = new string('b', 64) }]));
+        Assert.NotEqual(hash, ContentHasher.Compute(sections, [images[0] with { Section = "A" }]));
         Assert.NotEqual(hash, ContentHasher.Compute([sections[0] with { Text = "text!" }], images));
         Assert.NotEqual(hash, ContentHasher.Compute(sections, []));
     }

@@ -53,6 +53,7 @@ public sealed class FolderCrawlerTests : IDisposable
         Assert.Equal(MediaReference.For(FolderFixture.CathedralJpeg), cathedral.MediaRef);
         Assert.Equal(("image/jpeg", 64, 48), (cathedral.MimeType, cathedral.Width, cathedral.Height));
         Assert.Equal(("CC0 1.0", "Test Photographer", "Photo: Test Photographer"), (cathedral.License, cathedral.Artist, cathedral.Attribution));
+        Assert.Equal("", cathedral.Section); // in the lead section
 
         var market = documents["folder:docs/market.html"];
         Assert.Equal("Market Square", market.Title);
@@ -63,6 +64,7 @@ public sealed class FolderCrawlerTests : IDisposable
         Assert.DoesNotContain(market.Sections, section => section.Text.Contains("script text", StringComparison.Ordinal) || section.Text.Contains("color", StringComparison.Ordinal));
         var stalls = Assert.Single(market.Images);
         Assert.Equal(("Market Square stalls", "image/png", ""), (stalls.Caption, stalls.MimeType, stalls.License));
+        Assert.Equal("Food", stalls.Section);
 
         var notes = documents["folder:docs/notes.txt"];
         var section = Assert.Single(notes.Sections);
@@ -79,6 +81,7 @@ public sealed class FolderCrawlerTests : IDisposable
         Assert.Empty(folderImages.Sections);
         var harbour = Assert.Single(folderImages.Images);
         Assert.Equal(("harbour view", "image/webp", 50, 40), (harbour.Caption, harbour.MimeType, harbour.Width, harbour.Height));
+        Assert.Equal("", harbour.Section);
 
         var nested = documents["folder:docs/sub/nested.md"];
         Assert.Equal(("nested", 2), (nested.Title, nested.Sections.Count));

@@ -57,12 +57,14 @@ public sealed class WikipediaCrawlerTests : IAsyncLifetime
         Assert.Equal("Example Photographer", cathedral.Artist);
         Assert.Equal("Photo by Example Photographer, CC BY-SA 3.0", cathedral.Attribution);
         Assert.Equal("https://commons.wikimedia.org/wiki/File:Helsinki_Cathedral_in_July_2004.jpg", cathedral.DescriptionUrl);
+        Assert.Equal("History › Russian era › Senate Square", cathedral.Section);
 
         var fortress = document.Images[1];
         Assert.Equal("image/png", fortress.MimeType);
         Assert.Equal("English: Aerial view of the Suomenlinna sea fortress", fortress.Caption);
         Assert.Equal("Jane Doe", fortress.Artist);
         Assert.Equal("CC BY 4.0", fortress.License);
+        Assert.Equal("History › Swedish era", fortress.Section); // a gallery line, underscores for spaces
 
         var store = services.Get<IMediaStore>();
         Assert.Equal(FakeMediaWikiServer.CathedralJpeg, await store.GetAsync(cathedral.MediaRef, CancellationToken.None));
@@ -88,7 +90,8 @@ public sealed class WikipediaCrawlerTests : IAsyncLifetime
             Assert.Contains("format=json", query, StringComparison.Ordinal);
             Assert.Contains("formatversion=2", query, StringComparison.Ordinal);
         });
-        Assert.Contains(_server.ApiQueries, query => query.Contains("explaintext=1", StringComparison.Ordinal) && query.Contains("exsectionformat=wiki", StringComparison.Ordinal));
+        Assert.Contains(_server.ApiQueries, query => query.Contains("explaintext=1", StringComparison.Ordinal) && query.Contains("exsectionformat=wiki", StringComparison.Ordinal)
+            && query.Contains("rvprop=ids%7Ctimestamp%7Ccontent", StringComparison.Ordinal) && query.Contains("rvslots=main", StringComparison.Ordinal));
         Assert.Contains(_server.ApiQueries, query => query.Contains("generator=images", StringComparison.Ordinal) && query.Contains("iiurlwidth=800", StringComparison.Ordinal));
         Assert.All(_server.UserAgents, agent => Assert.Equal(CrawlerServices.TestUserAgent, agent));
     }

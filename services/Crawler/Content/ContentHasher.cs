@@ -7,7 +7,7 @@ namespace AspireMmRag.Crawler.Content;
 
 /// <summary>
 /// <see cref="DocumentCrawled.ContentHash"/>: sha256 over the sections (title, path, level, text) and the image references
-/// (media ref, caption, licence, artist, attribution), each field length-prefixed so different splits never collide.
+/// (media ref, caption, licence, artist, attribution, section), each field length-prefixed so different splits never collide.
 /// Same hash, same content: the indexer can skip unchanged documents.
 /// </summary>
 public static class ContentHasher
@@ -31,6 +31,7 @@ public static class ContentHasher
             Append(hash, image.License);
             Append(hash, image.Artist);
             Append(hash, image.Attribution);
+            Append(hash, image.Section);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

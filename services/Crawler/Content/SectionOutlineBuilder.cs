@@ -30,6 +30,17 @@ public sealed class SectionOutlineBuilder(string documentTitle)
 
     public void AppendText(string text) => _text.Append(text);
 
+    /// <summary>The placement of whatever comes at this point of the document: the current section and its parents.</summary>
+    public SectionPlacement Placement()
+    {
+        var paths = new string[_parents.Count];
+        for (var i = 0; i < _parents.Count; i++)
+        {
+            paths[_parents.Count - 1 - i] = string.Join(PathSeparator, _parents.Take(i + 1).Select(parent => parent.Title));
+        }
+        return paths.Length == 0 ? SectionPlacement.Lead : new SectionPlacement(paths);
+    }
+
     public IReadOnlyList<DocumentSection> Build()
     {
         Flush();

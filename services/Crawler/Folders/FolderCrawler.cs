@@ -14,9 +14,10 @@ namespace AspireMmRag.Crawler.Folders;
 /// .jpg/.jpeg/.png/.webp files beside it are stored in the media store and attached:
 /// <list type="bullet">
 /// <item>an image a document references (<c>![alt](file)</c>, <c>&lt;img src alt&gt;</c>, same folder) belongs to that document,
-/// captioned by the alt text (else its sidecar's caption, else its file name);</item>
+/// captioned by the alt text (else its sidecar's caption, else its file name), in the section where the document first
+/// references it (<see cref="DocumentImage.Section"/>; "" in the lead section);</item>
 /// <item>images of a folder that no document references go to one per-folder pseudo document
-/// (<c>folder:{root}/{folder}/</c>, no sections) so each is indexed once, captioned by sidecar or file name.</item>
+/// (<c>folder:{root}/{folder}/</c>, no sections) so each is indexed once, captioned by sidecar or file name, with no section.</item>
 /// </list>
 /// Licence, artist and attribution come from an optional sidecar (<see cref="ImageSidecar"/>), else "".
 /// </summary>
@@ -85,7 +86,11 @@ public sealed partial class FolderCrawler(
                 referenced.Add(imageFile.Name);
                 if (await images.GetAsync(imageFile, cancellationToken) is { } stored && documentImages.All(image => image.SourceUrl != stored.Image.SourceUrl))
                 {
-                    documentImages.Add(stored.Image with { Caption = FirstNonEmpty(reference.Caption, stored.Sidecar?.Caption, ImageCaptions.FromFileName(imageFile.Name)) });
+                    documentImages.Add(stored.Image with
+                    {
+                        Caption = FirstNonEmpty(reference.Caption, stored.Sidecar?.Caption, ImageCaptions.FromFileName(imageFile.Name)),
+                        Section = reference.Section,
+                    });
                 }
             }
 

@@ -9,7 +9,7 @@ namespace AspireMmRag.Crawler.Folders;
 /// <summary>
 /// .html/.htm (parsed with AngleSharp): sections at h1–h6, text of the body without scripts and styles, block elements on
 /// their own lines; the title from &lt;title&gt; (else a leading h1, else the file name). <c>&lt;img&gt;</c> become references
-/// captioned by their alt text, or by the figure's caption when the alt is empty.
+/// captioned by their alt text, or by the figure's caption when the alt is empty, placed in the section they appear in.
 /// </summary>
 public sealed class HtmlDocumentReader : IDocumentReader
 {
@@ -38,19 +38,17 @@ public sealed class HtmlDocumentReader : IDocumentReader
         var parser = new HtmlParser();
         using var document = parser.ParseDocument(TextDecoding.Decode(content));
         var tokens = new List<DocumentToken>();
-        var images = new List<ImageReference>();
         var text = new StringBuilder();
         if (document.Body is { } body)
         {
-            Walk(body, tokens, images, text);
+            Walk(body, tokens, text);
         }
         FlushText(tokens, text);
 
-        var (title, sections) = DocumentOutline.Assemble(tokens, document.Title, fileName);
-        return new ParsedDocument(title, sections, images);
+        return DocumentOutline.Assemble(tokens, document.Title, fileName);
     }
 
-    private static void Walk(INode node, List<DocumentToken> tokens, List<ImageReference> images, StringBuilder text)
+    private static void Walk(INode node, List<DocumentToken> tokens, StringBuilder text)
     {
         foreach (var child in node.ChildNodes)
         {
@@ -72,7 +70,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
                 case IHtmlImageElement image:
                     if (image.GetAttribute("src") is { Length: > 0 } source)
                     {
-                        images.Add(new ImageReference(source, Caption(image)));
+                        tokens.Add(DocumentToken.ForImage(new ImageReference(source, Caption(image))));
                     }
                     break;
                 case IElement { LocalName: "br" }:
@@ -81,7 +79,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
                 case IElement element:
                     var breaks = Paragraphs.Contains(element.LocalName) ? 2 : Lines.Contains(element.LocalName) ? 1 : 0;
                     Break(text, breaks);
-                    Walk(element, tokens, images, text);
+                    Walk(element, tokens, text);
                     Break(text, breaks);
                     break;
             }

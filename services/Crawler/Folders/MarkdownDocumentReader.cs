@@ -6,7 +6,7 @@ namespace AspireMmRag.Crawler.Folders;
 /// <summary>
 /// .md/.markdown: sections at ATX (<c>## Heading</c>) and setext (underlined) headings outside fenced code; a <c>title:</c> in
 /// YAML front matter names the document. <c>![alt](file)</c> images become references captioned by their alt text (the alt stays
-/// in the text); links keep their text.
+/// in the text) placed in the section they appear in (an image in a heading belongs to that heading's section); links keep their text.
 /// </summary>
 public sealed partial class MarkdownDocumentReader : IDocumentReader
 {
@@ -16,7 +16,6 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
     {
         var lines = TextDecoding.Decode(content).Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
         var (start, declaredTitle) = FrontMatter(lines);
-        var images = new List<ImageReference>();
         var tokens = new List<DocumentToken>();
         string? fence = null;
 
@@ -43,24 +42,27 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
                 continue;
             }
 
+            var images = new List<ImageReference>();
             if (AtxHeadingRegex().Match(line) is { Success: true } atx)
             {
                 var heading = TextCleanup.OneLine(Inline(atx.Groups["title"].Value, images));
                 tokens.Add(heading.Length > 0 ? DocumentToken.Heading(atx.Groups["marks"].Length, heading) : DocumentToken.Body("\n"));
+                tokens.AddRange(images.Select(DocumentToken.ForImage));
                 continue;
             }
             if (!string.IsNullOrWhiteSpace(line) && i + 1 < lines.Length && SetextUnderlineRegex().Match(lines[i + 1]) is { Success: true } underline
                 && !ListItemRegex().IsMatch(line) && !SetextUnderlineRegex().IsMatch(line))
             {
                 tokens.Add(DocumentToken.Heading(underline.Groups["mark"].Value[0] == '=' ? 1 : 2, TextCleanup.OneLine(Inline(line, images))));
+                tokens.AddRange(images.Select(DocumentToken.ForImage));
                 i++;
                 continue;
             }
             tokens.Add(DocumentToken.Body(Inline(line, images) + "\n"));
+            tokens.AddRange(images.Select(DocumentToken.ForImage));
         }
 
-        var (title, sections) = DocumentOutline.Assemble(tokens, declaredTitle, fileName);
-        return new ParsedDocument(title, sections, images);
+        return DocumentOutline.Assemble(tokens, declaredTitle, fileName);
     }
 
     /// <summary>Images to references (their alt stays as text), links to their text.</summary>

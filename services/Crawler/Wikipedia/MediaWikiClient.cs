@@ -29,8 +29,8 @@ public sealed partial class MediaWikiClient(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WikipediaOptions _options = options.Value;
 
-    /// <summary>The page's plain-text extract (sections marked <c>== Heading ==</c>), revision and canonical URL; null when the
-    /// page does not exist (or the title is invalid). Redirects are followed.</summary>
+    /// <summary>The page's plain-text extract (sections marked <c>== Heading ==</c>), revision, the revision's wikitext (in the
+    /// same request) and canonical URL; null when the page does not exist (or the title is invalid). Redirects are followed.</summary>
     public async Task<WikipediaPage?> GetPageAsync(string title, CancellationToken cancellationToken)
     {
         var response = await QueryAsync(
@@ -38,7 +38,8 @@ public sealed partial class MediaWikiClient(
             ("prop", "extracts|revisions|info"),
             ("explaintext", "1"),
             ("exsectionformat", "wiki"),
-            ("rvprop", "ids|timestamp"),
+            ("rvprop", "ids|timestamp|content"),
+            ("rvslots", "main"),
             ("inprop", "url"),
             ("redirects", "1"),
             ("titles", title),
@@ -51,8 +52,9 @@ public sealed partial class MediaWikiClient(
             return null;
         }
         var revision = page.Revisions?.FirstOrDefault();
+        var wikitext = revision?.Slots is { } slots && slots.TryGetValue("main", out var main) ? main.Content ?? "" : "";
         return new WikipediaPage(page.Title, page.Extract ?? "", revision?.RevisionId ?? page.LastRevisionId ?? 0, revision?.Timestamp,
-            page.CanonicalUrl ?? page.FullUrl);
+            page.CanonicalUrl ?? page.FullUrl, wikitext);
     }
 
     /// <summary>The files used on the page with their imageinfo (thumbnail at <see cref="WikipediaOptions.ImageWidth"/>) and

@@ -47,6 +47,13 @@ internal sealed record MediaWikiRevisionJson
 {
     [JsonPropertyName("revid")] public long RevisionId { get; init; }
     [JsonPropertyName("timestamp")] public DateTimeOffset? Timestamp { get; init; }
+    /// <summary>The revision's content by slot (<c>rvslots=main</c>: "main" holds the page's wikitext).</summary>
+    [JsonPropertyName("slots")] public Dictionary<string, MediaWikiSlotJson>? Slots { get; init; }
+}
+
+internal sealed record MediaWikiSlotJson
+{
+    [JsonPropertyName("content")] public string? Content { get; init; }
 }
 
 internal sealed record MediaWikiImageInfoJson

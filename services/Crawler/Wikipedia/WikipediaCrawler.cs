@@ -14,7 +14,8 @@ namespace AspireMmRag.Crawler.Wikipedia;
 /// <summary>
 /// Crawls one Wikipedia page by title into a <see cref="DocumentCrawled"/>: its sections from the plain-text extract, its revision,
 /// and its photos — downloaded (thumbnails), stored in the media store and referenced with caption, licence, artist and
-/// attribution (HTML stripped). An image that cannot be fetched is skipped (counted with its reason); the page still is crawled.
+/// attribution (HTML stripped), each in the section where the wikitext first references it (<see cref="WikitextImageSections"/>;
+/// "" in the lead or when unknown). An image that cannot be fetched is skipped (counted with its reason); the page still is crawled.
 /// </summary>
 public sealed partial class WikipediaCrawler(
     MediaWikiClient client,
@@ -41,7 +42,7 @@ public sealed partial class WikipediaCrawler(
         }
 
         var sections = WikipediaExtractParser.Parse(page.Title, page.Extract);
-        var images = await CollectImagesAsync(page, cancellationToken);
+        var images = await CollectImagesAsync(page, sections, cancellationToken);
         var document = new DocumentCrawled
         {
             DocumentId = WikipediaDocumentIds.For(_options.Language, page.Title),
@@ -61,7 +62,8 @@ public sealed partial class WikipediaCrawler(
         return document;
     }
 
-    private async Task<IReadOnlyList<DocumentImage>> CollectImagesAsync(WikipediaPage page, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DocumentImage>> CollectImagesAsync(WikipediaPage page, IReadOnlyList<DocumentSection> sections,
+        CancellationToken cancellationToken)
     {
         if (_options.MaxImagesPerPage <= 0)
         {
@@ -74,12 +76,13 @@ public sealed partial class WikipediaCrawler(
             Skip(image, reason);
         }
 
+        var placed = WikitextImageSections.Find(page.Title, page.Wikitext, selection.Selected.Select(candidate => candidate.FileTitle), sections);
         var images = new List<DocumentImage>(selection.Selected.Count);
         foreach (var candidate in selection.Selected)
         {
             if (await DownloadAsync(candidate, cancellationToken) is { } image)
             {
-                images.Add(image);
+                images.Add(image with { Section = placed.GetValueOrDefault(candidate.FileTitle, "") });
             }
         }
         return images;
