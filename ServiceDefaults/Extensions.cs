@@ -19,6 +19,9 @@ public static class Extensions
     /// <summary>Every ActivitySource and Meter of this product starts with this prefix, so one wildcard exports them all.</summary>
     public const string TelemetryPrefix = "AspireMmRag";
 
+    /// <summary>The ActivitySource and Meter of Microsoft.Extensions.AI's <c>UseOpenTelemetry()</c> (GenAI spans and metrics).</summary>
+    public const string GenAITelemetryName = "Experimental.Microsoft.Extensions.AI";
+
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
 
@@ -50,11 +53,13 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter($"{TelemetryPrefix}.*")
-                .AddMeter("MassTransit"))
+                .AddMeter("MassTransit")
+                .AddMeter(GenAITelemetryName))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource($"{TelemetryPrefix}.*")
                 .AddSource("MassTransit") // MassTransit's diagnostic source: publish/consume spans across services
+                .AddSource(GenAITelemetryName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath) &&
                     !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
