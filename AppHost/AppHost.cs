@@ -37,27 +37,27 @@ if (builder.Configuration["Embedder:AutoDownload"] is { Length: > 0 } autoDownlo
     embedder.WithEnvironment("Models__AutoDownload", autoDownload);
 }
 
+// Stores, as connection strings the services read: where vectors live (Milvus or the embedded store) and image bytes.
+var vectors = milvus is not null
+    ? builder.AddConnectionString("vectors", ReferenceExpression.Create($"Provider=Milvus;Endpoint={milvus.GetEndpoint("http")}"))
+    : builder.AddConnectionString("vectors", ReferenceExpression.Create($"Provider=Embedded;Directory={ingest.VectorsDirectory}"));
+var media = builder.AddConnectionString("media", ReferenceExpression.Create($"Directory={ingest.MediaDirectory}"));
+
 var indexer = builder.AddProject<Projects.Indexer>("indexer")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(embedder).WaitFor(embedder)
-    .WithEnvironment("MediaStore__Directory", ingest.MediaDirectory)
+    .WithReference(vectors)
+    .WithReference(media)
     .WithHttpHealthCheck("/health");
 if (milvus is not null)
 {
-    indexer.WithEnvironment("VectorStore__Provider", "Milvus")
-        .WithEnvironment("VectorStore__Milvus__Endpoint", milvus.GetEndpoint("http"))
-        .WaitFor(milvus);
-}
-else
-{
-    indexer.WithEnvironment("VectorStore__Provider", "Embedded")
-        .WithEnvironment("VectorStore__Embedded__Directory", ingest.VectorsDirectory);
+    indexer.WaitFor(milvus);
 }
 
 var crawler = builder.AddProject<Projects.Crawler>("crawler")
     .WithReference(messaging).WaitFor(messaging)
     .WaitFor(indexer) // the indexer's queues must exist before the first document is published
-    .WithEnvironment("MediaStore__Directory", ingest.MediaDirectory)
+    .WithReference(media)
     .WithHttpHealthCheck("/health");
 // Folder roots the crawler may read, crawled once at start; a configured list replaces the crawler's defaults and an
 // empty value means none (Ingest:WikipediaTitles= stops the default Wikipedia seed, e.g. offline or in tests).
@@ -67,6 +67,19 @@ if (ingest.WikipediaTitles is { } titles)
 {
     SetList(crawler, "Crawler__Seed__WikipediaTitles", titles);
 }
+
+// The front door: ask, search, images. It reads the store the indexer writes (in local mode the indexer creates it).
+var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 5180);
+var gateway = builder.AddProject<Projects.Gateway>("gateway")
+    .WithEndpoint("http", endpoint => endpoint.Port = gatewayPort)
+    .WithReference(embedder).WaitFor(embedder)
+    .WithReference(vectors)
+    .WithReference(media)
+    .WaitFor(indexer)
+    .WithHttpHealthCheck("/health");
+var llm = LanguageModelSettings.From(builder.Configuration, repositoryRoot);
+llm.Apply(builder, gateway);
+Console.WriteLine($"Gateway: http://localhost:{gatewayPort} (ask: POST /api/ask); language model: {llm.Description}");
 
 builder.Build().Run();
 

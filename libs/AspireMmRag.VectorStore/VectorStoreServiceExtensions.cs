@@ -11,13 +11,15 @@ public static class VectorStoreServiceExtensions
     public const string SectionName = "VectorStore";
 
     /// <summary>
-    /// Registers the <see cref="IVectorStore"/> chosen by <c>VectorStore:Provider</c>: <c>Milvus</c> (settings under
+    /// Registers the <see cref="IVectorStore"/> chosen by <c>VectorStore:Provider</c> (or the <c>Provider</c> of
+    /// <c>ConnectionStrings:vectors</c>, see <see cref="VectorStoreConnectionString"/>): <c>Milvus</c> (settings under
     /// <c>VectorStore:Milvus</c>) or <c>Embedded</c> (settings under <c>VectorStore:Embedded</c>; the default, for machines
     /// without Docker). <paramref name="role"/> says whether this process writes (the indexer) or only reads (the gateway).
     /// </summary>
     public static IServiceCollection AddVectorStore(this IServiceCollection services, IConfiguration configuration, VectorStoreRole role)
     {
-        var section = configuration.GetSection(SectionName);
+        var section = VectorStoreConnectionString.Apply(configuration.GetSection(SectionName),
+            configuration.GetConnectionString(VectorStoreConnectionString.ConnectionName));
         var provider = section["Provider"] is { Length: > 0 } value ? value : "Embedded";
         if (string.Equals(provider, "Milvus", StringComparison.OrdinalIgnoreCase))
         {

@@ -50,11 +50,10 @@ public static class CrawlerServiceExtensions
         services.AddOptions<MessagingOptions>().Bind(configuration.GetSection(MessagingOptions.SectionName))
             .Validate(o => o.PublishTimeout > TimeSpan.Zero, "Crawler:Messaging:PublishTimeout must be positive.")
             .ValidateOnStart();
-        services.AddOptions<MediaStoreOptions>().Bind(configuration.GetSection(MediaStoreOptions.SectionName));
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IMediaStore, FileSystemMediaStore>();
+        services.AddMediaStore(configuration);
         services.AddSingleton<CrawlerTelemetry>();
 
         services.AddSingleton(provider => new IpAddressPolicy(provider.GetRequiredService<IOptions<SafetyOptions>>().Value.ParseAllowedPrivateNetworks()));

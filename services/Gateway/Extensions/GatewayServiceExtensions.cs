@@ -29,7 +29,6 @@ public static class GatewayServiceExtensions
             .Validate(o => o.ClipWeight >= 0 && o.CaptionWeight >= 0 && o.ClipWeight + o.CaptionWeight > 0,
                 "Retrieval: ClipWeight and CaptionWeight must not be negative, and not both 0.")
             .ValidateOnStart();
-        services.AddOptions<MediaStoreOptions>().Bind(configuration.GetSection(MediaStoreOptions.SectionName));
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemMapping>();
@@ -40,13 +39,13 @@ public static class GatewayServiceExtensions
         services.AddAskRateLimiter(configuration);
 
         services.AddSingleton<GatewayTelemetry>();
-        services.AddSingleton<IMediaStore, FileSystemMediaStore>();
         services.AddSingleton<RequestValidation>();
         services.AddSingleton<ImageRanker>();
         services.AddSingleton<Retriever>();
         services.AddSingleton<ImageSearcher>();
         services.AddSingleton<ImageResizer>();
 
+        builder.AddMediaStore();
         builder.AddEmbedderClient("embedder");
         builder.AddVectorStore(VectorStoreRole.Reader);
         builder.AddLanguageModel();

@@ -20,14 +20,13 @@ public static class IndexerServiceExtensions
         services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection(ChunkingOptions.SectionName));
         services.AddOptions<IndexingOptions>().Bind(configuration.GetSection(IndexingOptions.SectionName));
         services.AddOptions<IndexingRetryOptions>().Bind(configuration.GetSection($"{IndexingOptions.SectionName}:Retry"));
-        services.AddOptions<MediaStoreOptions>().Bind(configuration.GetSection(MediaStoreOptions.SectionName));
 
         services.AddSingleton<IndexerTelemetry>();
         services.AddSingleton<TextChunker>();
-        services.AddSingleton<IMediaStore, FileSystemMediaStore>();
         services.AddSingleton<VectorStoreInitializer>();
         services.AddSingleton<DocumentIndexer>();
 
+        builder.AddMediaStore();
         builder.AddEmbedderClient("embedder");
         builder.AddVectorStore(VectorStoreRole.Writer);
         builder.AddRabbitMqMessaging(bus =>
