@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 namespace AspireMmRag.Gateway.Retrieval;
 
 /// <summary>
-/// Ranks candidate images by a fused score: the weighted mean of the CLIP text→image similarity and the question→caption
-/// similarity (only the caption when CLIP gave no list), plus a boost for images in the documents and sections of the top
-/// passages. An image found by one list only gets the other list's lowest score, a bound on what it would have had.
+/// Ranks candidate images by a fused score: the weighted sum of the question→caption similarity and the CLIP text→image
+/// similarity (no CLIP term when CLIP gave no list), plus a boost for images in the documents and sections of the top
+/// passages. A sum, not a mean: a strong caption match alone can pass the threshold, and CLIP adds evidence on top of it
+/// rather than diluting it. An image found by one list only gets the other list's lowest score, a bound on what it would
+/// have had.
 /// Images below <see cref="RetrievalOptions.ImageMinScore"/> are dropped; the same picture (one media reference) in
 /// several documents is one image, shown with the record that best matches the top passages.
 /// </summary>
@@ -53,13 +55,10 @@ public sealed class ImageRanker(IOptions<RetrievalOptions> options)
                 .ToList();
             var captionScore = caption.TryGetValue(mediaRef, out var captionBest) ? captionBest.Score : captionFloor;
             var fused = settings.CaptionWeight * captionScore;
-            var weights = settings.CaptionWeight;
             if (useClip)
             {
                 fused += settings.ClipWeight * (clip.TryGetValue(mediaRef, out var clipBest) ? clipBest.Score : clipFloor);
-                weights += settings.ClipWeight;
             }
-            fused = weights > 0 ? fused / weights : 0;
 
             // The record shown: one in a top passage's section, else one in a top passage's document, else the first.
             var record = records.FirstOrDefault(r => sections.Contains((r.DocumentId, r.Section)))

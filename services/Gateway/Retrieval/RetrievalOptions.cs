@@ -16,7 +16,7 @@ public sealed class RetrievalOptions
     public double ClipWeight { get; set; } = 0.5;
 
     /// <summary>Weight of the question→caption similarity (passage model) in the fused image score.</summary>
-    public double CaptionWeight { get; set; } = 0.5;
+    public double CaptionWeight { get; set; } = 1.0;
 
     /// <summary>Added when the image belongs to the document of one of the top passages.</summary>
     public double DocumentBoost { get; set; } = 0.03;
