@@ -65,8 +65,27 @@ internal sealed class EmbeddedTestData
         Attribution = "CC-BY",
         Url = $"https://example.org/{documentId}",
         Revision = "r1",
+        Title = $"Title of {documentId}",
+        Section = "History › Swedish era",
+        SourceUrl = $"https://upload.example.org/{id}.png",
+        DescriptionUrl = $"https://example.org/File:{id}.png",
+        License = "CC BY-SA 4.0",
+        MimeType = "image/png",
         Vector = vector,
     };
+
+    /// <summary>A vector close to <paramref name="center"/> (cosine well above that of unrelated vectors).</summary>
+    public float[] Near(float[] center, float noise = 0.3f)
+    {
+        var other = Vector();
+        var vector = new float[Dimension];
+        for (var d = 0; d < Dimension; d++)
+        {
+            vector[d] = center[d] + noise * other[d];
+        }
+        TensorPrimitives.Divide(vector, TensorPrimitives.Norm(vector), vector);
+        return vector;
+    }
 
     /// <summary>The ids of the exact top-k by dot product (vectors are normalized).</summary>
     public static List<string> ExactTopK(IReadOnlyList<PassageRecord> rows, float[] query, int k) =>

@@ -18,7 +18,9 @@ public sealed class MilvusCollectionTests
         [
             "collections/has passages", "collections/create passages", "collections/load passages", "collections/get_load_state passages",
             "collections/has images", "collections/create images", "collections/load images", "collections/get_load_state images",
+            "collections/has image_captions", "collections/create image_captions", "collections/load image_captions", "collections/get_load_state image_captions",
         ], flow);
+        Assert.Equal(4, context.Server.Dimension("image_captions"));
     }
 
     [Fact]
@@ -31,8 +33,8 @@ public sealed class MilvusCollectionTests
         await context.CreateStore().EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
 
         Assert.Empty(context.Server.RequestsTo("collections/create"));
-        Assert.Equal(2, context.Server.RequestsTo("collections/describe").Count);
-        Assert.Equal(2, context.Server.RequestsTo("collections/load").Count);
+        Assert.Equal(3, context.Server.RequestsTo("collections/describe").Count);
+        Assert.Equal(3, context.Server.RequestsTo("collections/load").Count);
     }
 
     [Fact]

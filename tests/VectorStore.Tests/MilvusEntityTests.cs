@@ -68,7 +68,7 @@ public sealed class MilvusEntityTests
     }
 
     [Fact]
-    public async Task Search_filters_by_document_and_source()
+    public async Task Search_filters_by_sets_of_documents_and_sources()
     {
         await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
@@ -76,17 +76,55 @@ public sealed class MilvusEntityTests
             MilvusTestContext.Passage("a-wiki", North, documentId: "doc-a", source: "wikipedia"),
             MilvusTestContext.Passage("a-pdf", NorthEast, documentId: "doc-a", source: "pdf"),
             MilvusTestContext.Passage("b-wiki", NorthEast, documentId: "doc-b", source: "wikipedia"),
+            MilvusTestContext.Passage("c-md", East, documentId: "doc-c", source: "markdown"),
+            MilvusTestContext.Passage("d-pdf", Up, documentId: "doc-d", source: "pdf"),
         ], CancellationToken.None);
 
         var byDocument = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = ["doc-b"] }, CancellationToken.None);
         var bySource = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { Sources = ["pdf"] }, CancellationToken.None);
         var byBoth = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = ["doc-a"], Sources = ["wikipedia"] }, CancellationToken.None);
+        var byDocuments = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = ["doc-c", "doc-b", "doc-c"] }, CancellationToken.None);
+        var bySources = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { Sources = ["markdown", "pdf"] }, CancellationToken.None);
+        var bySets = await context.Store.SearchPassagesAsync(North,
+            new VectorSearchOptions { DocumentIds = ["doc-a", "doc-c", "doc-d"], Sources = ["pdf", "markdown"] }, CancellationToken.None);
+        var unknown = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = ["nope"] }, CancellationToken.None);
+        var empty = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = [], Sources = [] }, CancellationToken.None);
 
         Assert.Equal(["b-wiki"], byDocument.Select(h => h.Record.Id));
-        Assert.Equal(["a-pdf"], bySource.Select(h => h.Record.Id));
+        Assert.Equal(["a-pdf", "d-pdf"], bySource.Select(h => h.Record.Id));
         Assert.Equal(["a-wiki"], byBoth.Select(h => h.Record.Id));
+        Assert.Equal(["b-wiki", "c-md"], byDocuments.Select(h => h.Record.Id));
+        Assert.Equal(["a-pdf", "c-md", "d-pdf"], bySources.Select(h => h.Record.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["a-pdf", "c-md", "d-pdf"], bySets.Select(h => h.Record.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(unknown);
+        Assert.Equal(5, empty.Count);
         var filters = context.Server.RequestsTo("entities/search").Select(r => (string?)r.Body["filter"]).ToList();
-        Assert.Equal(["document_id == \"doc-b\"", "source == \"pdf\"", "document_id == \"doc-a\" && source == \"wikipedia\""], filters);
+        Assert.Equal(
+        [
+            "document_id in [\"doc-b\"]",
+            "source in [\"pdf\"]",
+            "document_id in [\"doc-a\"] && source in [\"wikipedia\"]",
+            "document_id in [\"doc-c\",\"doc-b\"]",
+            "source in [\"markdown\",\"pdf\"]",
+            "document_id in [\"doc-a\",\"doc-c\",\"doc-d\"] && source in [\"pdf\",\"markdown\"]",
+            "document_id in [\"nope\"]",
+            null,
+        ], filters);
+    }
+
+    [Fact]
+    public async Task A_filtered_search_ranks_among_the_matching_rows_only()
+    {
+        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        var near = Enumerable.Range(0, 10).Select(i => MilvusTestContext.Passage($"near{i}", [1, 0.01f * i, 0, 0], documentId: "crowd")).ToList();
+        await context.Store.UpsertPassagesAsync(
+            [.. near, MilvusTestContext.Passage("far-1", East, documentId: "rare"), MilvusTestContext.Passage("far-2", Up, documentId: "rare", source: "pdf")],
+            CancellationToken.None);
+
+        var hits = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { TopK = 2, DocumentIds = ["rare", "missing"] }, CancellationToken.None);
+
+        Assert.Equal(["far-1", "far-2"], hits.Select(h => h.Record.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(2, (int)context.Server.RequestsTo("entities/search").Single().Body["limit"]!);
     }
 
     [Fact]
@@ -128,7 +166,7 @@ public sealed class MilvusEntityTests
         Assert.Equal("Caption of i2", hit.Record.Caption);
         Assert.Equal("CC BY-SA 4.0", hit.Record.Attribution);
         Assert.Equal("doc-2", hit.Record.DocumentId);
-        Assert.Equal("https://example.org/i2.jpg", hit.Record.Url);
+        Assert.Equal(MilvusTestContext.Image("i2", [], documentId: "doc-2"), hit.Record);
         Assert.Equal(0, context.Server.RowCount("passages"));
         Assert.Equal(2, context.Server.RowCount("images"));
     }
@@ -182,7 +220,7 @@ public sealed class MilvusEntityTests
     }
 
     [Fact]
-    public async Task DeleteDocument_removes_the_document_from_both_collections()
+    public async Task DeleteDocument_removes_the_document_from_all_three_collections()
     {
         await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
@@ -190,12 +228,16 @@ public sealed class MilvusEntityTests
             CancellationToken.None);
         await context.Store.UpsertImagesAsync(
             [MilvusTestContext.Image("ai", [1, 0, 0], documentId: "a"), MilvusTestContext.Image("bi", [1, 0, 0], documentId: "b")], CancellationToken.None);
+        await context.Store.UpsertImageCaptionsAsync(
+            [MilvusTestContext.Image("ai", North, documentId: "a"), MilvusTestContext.Image("aj", East, documentId: "a"), MilvusTestContext.Image("bi", North, documentId: "b")],
+            CancellationToken.None);
 
         var deleted = await context.Store.DeleteDocumentAsync("a", CancellationToken.None);
 
-        Assert.Equal(3, deleted);
+        Assert.Equal(5, deleted);
         Assert.Equal(["b1"], context.Server.RowIds("passages"));
         Assert.Equal(["bi"], context.Server.RowIds("images"));
+        Assert.Equal(["bi"], context.Server.RowIds("image_captions"));
         Assert.All(context.Server.RequestsTo("entities/delete"), r => Assert.Equal("document_id == \"a\"", (string?)r.Body["filter"]));
     }
 

@@ -108,6 +108,23 @@ internal sealed class MilvusFakeServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Removes fields from a collection's schema and rows, as if an older version had created it without them.</summary>
+    public void DropFields(string collection, params string[] fields)
+    {
+        lock (_gate)
+        {
+            var target = _collections[collection];
+            target.Fields.RemoveAll(f => fields.Contains(f.Name));
+            foreach (var row in target.Rows.Values)
+            {
+                foreach (var field in fields)
+                {
+                    row.Remove(field);
+                }
+            }
+        }
+    }
+
     public void ClearRequests()
     {
         lock (_gate)

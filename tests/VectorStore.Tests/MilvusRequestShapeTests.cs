@@ -47,11 +47,23 @@ public sealed class MilvusRequestShapeTests
         """);
         Assert.True(JsonNode.DeepEquals(expected, create), create.ToJsonString());
 
-        var images = context.Server.RequestsTo("collections/create").Last().Body;
+        var creates = context.Server.RequestsTo("collections/create");
+        Assert.Equal(["passages", "images", "image_captions"], creates.Select(r => (string?)r.Body["collectionName"]));
+        var images = creates[1].Body;
+        var captions = creates[2].Body;
         Assert.Equal(
-            ["id", "vector", "media_ref", "caption", "attribution", "document_id", "source", "url", "revision"],
-            images["schema"]!["fields"]!.AsArray().Select(f => (string)f!["fieldName"]!));
+        [
+            "id", "vector", "media_ref", "caption", "attribution", "document_id", "source", "url", "revision",
+            "title", "section", "source_url", "description_url", "license", "mime_type",
+        ], images["schema"]!["fields"]!.AsArray().Select(f => (string)f!["fieldName"]!));
+        Assert.Equal(
+            [128, 1024, 4096, 4096, 256, 64, 2048, 128, 1024, 1024, 2048, 2048, 1024, 255],
+            images["schema"]!["fields"]!.AsArray().Where(f => (string?)f!["dataType"] == "VarChar").Select(f => (int)f!["elementTypeParams"]!["max_length"]!));
         Assert.Equal("3", (string?)images["schema"]!["fields"]![1]!["elementTypeParams"]!["dim"]);
+        Assert.Equal(
+            images["schema"]!["fields"]!.AsArray().Select(f => (string)f!["fieldName"]!),
+            captions["schema"]!["fields"]!.AsArray().Select(f => (string)f!["fieldName"]!));
+        Assert.Equal("4", (string?)captions["schema"]!["fields"]![1]!["elementTypeParams"]!["dim"]);
         Assert.All(context.Server.Requests, r => Assert.Equal("rag", (string?)r.Body["dbName"]));
     }
 
@@ -103,7 +115,7 @@ public sealed class MilvusRequestShapeTests
           "data": [[0.5, -0.25, 0.125, 1]],
           "annsField": "vector",
           "limit": 32,
-          "filter": "document_id == \"doc-1\"",
+          "filter": "document_id in [\"doc-1\"]",
           "outputFields": ["text", "document_id", "source", "title", "url", "section", "revision", "chunk_index"],
           "searchParams": { "metricType": "COSINE", "params": { "ef": 32 } }
         }
@@ -114,7 +126,7 @@ public sealed class MilvusRequestShapeTests
         Assert.False(images.ContainsKey("filter"));
         Assert.Equal(16, (int)images["searchParams"]!["params"]!["ef"]!);
         Assert.Equal(
-            ["media_ref", "caption", "attribution", "document_id", "source", "url", "revision"],
+            ["media_ref", "caption", "attribution", "document_id", "source", "url", "revision", "title", "section", "source_url", "description_url", "license", "mime_type"],
             images["outputFields"]!.AsArray().Select(f => (string)f!));
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace AspireMmRag.VectorStore.Tests;
 
-/// <summary>A fake Milvus plus a store talking to it (passages 4-d, images 3-d).</summary>
+/// <summary>A fake Milvus plus a store talking to it (passages and image captions 4-d, images 3-d).</summary>
 internal sealed class MilvusTestContext : IAsyncDisposable
 {
     public static readonly CollectionDimensions Dimensions = new(Passages: 4, Images: 3);
@@ -32,7 +32,7 @@ internal sealed class MilvusTestContext : IAsyncDisposable
         return new MilvusVectorStore(Http, Options.Create(options), new MilvusSchemaCache(), NullLogger<MilvusVectorStore>.Instance);
     }
 
-    /// <summary>Creates and loads both collections, then forgets the requests it took.</summary>
+    /// <summary>Creates and loads the collections, then forgets the requests it took.</summary>
     public async Task<MilvusTestContext> WithCollectionsAsync()
     {
         await Store.EnsureCollectionsAsync(Dimensions, CancellationToken.None);
@@ -62,8 +62,14 @@ internal sealed class MilvusTestContext : IAsyncDisposable
         MediaRef = $"media/{id}.jpg",
         Caption = $"Caption of {id}",
         Attribution = "CC BY-SA 4.0",
-        Url = $"https://example.org/{id}.jpg",
+        Url = $"https://example.org/{documentId}",
         Revision = "rev-1",
+        Title = $"Title of {documentId}",
+        Section = "History › Swedish era",
+        SourceUrl = $"https://upload.example.org/{id}.jpg",
+        DescriptionUrl = $"https://example.org/File:{id}.jpg",
+        License = "CC BY-SA 4.0",
+        MimeType = "image/jpeg",
         Vector = vector,
     };
 

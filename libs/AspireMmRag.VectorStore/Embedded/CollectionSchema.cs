@@ -11,8 +11,8 @@ internal sealed class CollectionSchema
         VectorCollection.Passages, "passages",
         [("title", "TEXT"), ("url", "TEXT"), ("section", "TEXT"), ("chunk_index", "INTEGER"), ("text", "TEXT")]);
 
-    /// <summary>The extra columns of both image collections (title on were added later: <see cref="AddColumnSql"/>
-    /// adds them to older tables).</summary>
+    /// <summary>The extra columns of both image collections. A table that lacks some of them gets them on open
+    /// (<see cref="AddColumnSql"/>).</summary>
     private static readonly (string Name, string Type)[] ImageColumns =
     [
         ("media_ref", "TEXT"), ("caption", "TEXT"), ("attribution", "TEXT"), ("url", "TEXT"),
@@ -79,8 +79,8 @@ internal sealed class CollectionSchema
 
     public const int FirstExtraOrdinal = 5;
 
-    /// <summary>Adds an extra column missing from a table created by an older version (existing rows get an empty
-    /// string, or 0 for an INTEGER column).</summary>
+    /// <summary>Adds an extra column missing from an existing table (its rows get an empty string, or 0 for an
+    /// INTEGER column).</summary>
     public string AddColumnSql(string column)
     {
         var type = _extraTypes[column];

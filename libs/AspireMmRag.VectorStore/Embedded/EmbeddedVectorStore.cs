@@ -69,6 +69,9 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         }
     }
 
+    /// <summary>Test hook: how the last search of this store was served.</summary>
+    internal SearchRoute LastSearchRoute { get; private set; }
+
     public async Task EnsureCollectionsAsync(CollectionDimensions dimensions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dimensions);
@@ -392,6 +395,7 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
             collection.SearchSlots.Release();
         }
         cancellationToken.ThrowIfCancellationRequested();
+        LastSearchRoute = route;
 
         using var session = _database!.Read();
         if (route == SearchRoute.FilteredSql)
