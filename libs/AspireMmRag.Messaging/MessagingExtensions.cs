@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace AspireMmRag.Messaging;
@@ -14,6 +15,9 @@ public static class MessagingExtensions
     /// MassTransit over RabbitMQ, with the broker from <c>ConnectionStrings:messaging</c>. <paramref name="configure"/> adds
     /// the service's consumers; receive endpoints are configured by convention (kebab-case queue per consumer) unless the
     /// consumer definitions say otherwise.
+    /// Host start-up waits until the bus has started and every receive endpoint is ready, so hosted services added after
+    /// this call start with their queues already bound; <see cref="StartupPublisher"/> (registered here) is the way for
+    /// start-up code to publish. Publisher confirms are on: a publish completes when the broker has taken the message.
     /// </summary>
     public static IHostApplicationBuilder AddRabbitMqMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
     {
@@ -36,10 +40,13 @@ public static class MessagingExtensions
                         host.Password(credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "");
                     }
                     host.RequestedConnectionTimeout(TimeSpan.FromSeconds(10));
+                    host.PublisherConfirmation = true;
                 });
                 rabbit.ConfigureEndpoints(context);
             });
         });
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(options => options.WaitUntilStarted = true);
+        builder.Services.TryAddSingleton<StartupPublisher>();
         return builder;
     }
 }
