@@ -62,6 +62,7 @@ public sealed partial class AnswerGenerator(
                         break;
                     }
                     update = updates.Current;
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
                 catch (Exception ex)
                 {

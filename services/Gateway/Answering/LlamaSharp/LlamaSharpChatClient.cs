@@ -30,6 +30,9 @@ public sealed class LlamaSharpChatClient(LlamaSharpModel model) : IChatClient
             }
             await foreach (var update in _chat.GetStreamingResponseAsync(messages, options, cancellationToken).WithCancellation(cancellationToken))
             {
+                // The executor's output transform holds back a few tokens (to spot anti-prompts) and hands them over
+                // after a cancellation: they are dropped.
+                cancellationToken.ThrowIfCancellationRequested();
                 update.ModelId ??= model.ModelId;
                 yield return update;
             }
