@@ -26,7 +26,7 @@ public sealed partial class AnswerGenerator(
         using var activity = AnswerTelemetry.ActivitySource.StartActivity(AnswerTelemetry.GenerateSpanName);
         activity?.SetTag(AnswerTelemetry.Tags.Provider, ProviderName(settings.Provider));
 
-        if (chatClient is null || settings.Provider == LlmProvider.None)
+        if (chatClient is null)
         {
             foreach (var update in RetrievalOnly(input, $"No language model is configured (Llm:Provider={settings.Provider}); " +
                 "this answer was extracted from the sources.", AnswerTelemetry.Reasons.NotConfigured, activity))
@@ -36,7 +36,10 @@ public sealed partial class AnswerGenerator(
             yield break;
         }
 
-        var modelId = settings.ModelId;
+        // A chat client registered by other means than Llm:Provider (e.g. by a test) names itself through its metadata.
+        var metadata = settings.Provider == LlmProvider.None ? chatClient.GetService<ChatClientMetadata>() : null;
+        var modelId = metadata?.DefaultModelId ?? settings.ModelId;
+        var location = settings.Location ?? metadata?.ProviderUri?.ToString() ?? metadata?.ProviderName ?? "(unnamed)";
         activity?.SetTag(AnswerTelemetry.Tags.Model, modelId);
         var chatOptions = new ChatOptions
         {
@@ -91,7 +94,7 @@ public sealed partial class AnswerGenerator(
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null && answer.Length > 0)
         {
-            LogFailedMidAnswer(logger, failure, settings.Location, answer.Length);
+            LogFailedMidAnswer(logger, failure, location, answer.Length);
             ExceptionDispatchInfo.Capture(failure).Throw();
         }
         if (failure is not null || answer.Length == 0)
@@ -101,9 +104,9 @@ public sealed partial class AnswerGenerator(
                 : Describe(failure, settings);
             if (failure is not null)
             {
-                LogFellBack(logger, failure, settings.Location, summary);
+                LogFellBack(logger, failure, location, summary);
             }
-            foreach (var update in RetrievalOnly(input, $"The language model at {settings.Location} failed: {summary}; " +
+            foreach (var update in RetrievalOnly(input, $"The language model at {location} failed: {summary}; " +
                 "this answer was extracted from the sources.", reason, activity))
             {
                 yield return update;

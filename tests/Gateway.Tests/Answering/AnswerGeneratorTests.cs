@@ -33,6 +33,16 @@ public sealed class AnswerGeneratorTests
     }
 
     [Fact]
+    public async Task A_chat_client_registered_without_a_provider_is_used()
+    {
+        var chat = new ScriptedChatClient("From a test client [1].");
+
+        var events = await AnswerTestData.CollectAsync(Generator(chat, new LlmOptions()).GenerateAsync(AnswerTestData.Helsinki(), CancellationToken.None));
+
+        Assert.Equal(AnswerModes.Llm, AnswerTestData.AssertWellFormed(events).Mode);
+    }
+
+    [Fact]
     public async Task Sends_the_prompt_and_the_configured_sampling_options()
     {
         var chat = new ScriptedChatClient("ok [1]");
