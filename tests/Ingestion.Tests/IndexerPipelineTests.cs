@@ -27,6 +27,7 @@ public sealed class IndexerPipelineTests(IngestionFixture fixture)
         var store = Pipeline.OpenReader();
         await EventuallyAsync(async () => await store.CountAsync(VectorCollection.Passages, id, default) == indexed.Chunks);
         Assert.Equal(1, await store.CountAsync(VectorCollection.Images, id, default));
+        Assert.Equal(1, await store.CountAsync(VectorCollection.ImageCaptions, id, default));
         var progress = Pipeline.Events.All<DocumentIndexingProgress>().Where(p => p.DocumentId == id).ToArray();
         Assert.NotEmpty(progress);
         Assert.Contains(progress, p => p.ChunksDone == p.ChunksTotal && p.ChunksTotal == indexed.Chunks);
@@ -43,6 +44,8 @@ public sealed class IndexerPipelineTests(IngestionFixture fixture)
         var store = Pipeline.OpenReader();
         await EventuallyAsync(async () => await store.CountAsync(VectorCollection.Passages, id, default) == first.Chunks);
         var idsBefore = await store.ListIdsAsync(VectorCollection.Passages, id, default);
+        var imageIdsBefore = await store.ListIdsAsync(VectorCollection.Images, id, default);
+        var captionIdsBefore = await store.ListIdsAsync(VectorCollection.ImageCaptions, id, default);
 
         await Pipeline.PublishAsync(document);
         var both = await Pipeline.Events.WaitForAsync<DocumentIndexed>(e => e.DocumentId == id, Timeout, count: 2);
@@ -51,6 +54,9 @@ public sealed class IndexerPipelineTests(IngestionFixture fixture)
         Assert.Equal(first.Chunks, await store.CountAsync(VectorCollection.Passages, id, default));
         Assert.Equal(1, await store.CountAsync(VectorCollection.Images, id, default));
         Assert.Equal(idsBefore.Order(), (await store.ListIdsAsync(VectorCollection.Passages, id, default)).Order());
+        Assert.Equal(imageIdsBefore, await store.ListIdsAsync(VectorCollection.Images, id, default));
+        Assert.Equal(captionIdsBefore, await store.ListIdsAsync(VectorCollection.ImageCaptions, id, default));
+        Assert.Equal(imageIdsBefore, captionIdsBefore);
         // The second run embedded nothing: no progress events after the first completion.
         Assert.Equal(first.Chunks, Pipeline.Events.All<DocumentIndexingProgress>().Where(p => p.DocumentId == id).Max(p => p.ChunksDone));
     }
@@ -96,6 +102,7 @@ public sealed class IndexerPipelineTests(IngestionFixture fixture)
         var store = Pipeline.OpenReader();
         await EventuallyAsync(async () => await store.CountAsync(VectorCollection.Passages, id, default) == 0);
         Assert.Equal(0, await store.CountAsync(VectorCollection.Images, id, default));
+        Assert.Equal(0, await store.CountAsync(VectorCollection.ImageCaptions, id, default));
         Assert.True(removed.Removed > 0);
     }
 
@@ -115,6 +122,7 @@ public sealed class IndexerPipelineTests(IngestionFixture fixture)
         Assert.Equal(corrupt.MediaRef, failure.MediaRef);
         Assert.False(string.IsNullOrWhiteSpace(failure.Reason));
         Assert.Equal(1, await Pipeline.OpenReader().CountAsync(VectorCollection.Images, id, default));
+        Assert.Equal(1, await Pipeline.OpenReader().CountAsync(VectorCollection.ImageCaptions, id, default));
     }
 
     [Fact]

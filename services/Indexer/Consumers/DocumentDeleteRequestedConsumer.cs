@@ -5,7 +5,7 @@ using MassTransit;
 
 namespace AspireMmRag.Indexer.Consumers;
 
-/// <summary>Removes every passage and image of a document.</summary>
+/// <summary>Removes every passage, image and image caption of a document.</summary>
 public sealed class DocumentDeleteRequestedConsumer(IVectorStore store, VectorStoreInitializer initializer) : IConsumer<DocumentDeleteRequested>
 {
     public async Task Consume(ConsumeContext<DocumentDeleteRequested> context)

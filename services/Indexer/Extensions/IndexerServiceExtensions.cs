@@ -24,6 +24,7 @@ public static class IndexerServiceExtensions
         services.AddSingleton<IndexerTelemetry>();
         services.AddSingleton<TextChunker>();
         services.AddSingleton<VectorStoreInitializer>();
+        services.AddSingleton<ImageIndexer>();
         services.AddSingleton<DocumentIndexer>();
 
         builder.AddMediaStore();

@@ -5,7 +5,6 @@ using AspireMmRag.Indexer.Telemetry;
 using AspireMmRag.Media;
 using AspireMmRag.Messaging;
 using AspireMmRag.VectorStore;
-using Grpc.Core;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -13,16 +12,26 @@ namespace AspireMmRag.Indexer.Indexing;
 
 /// <summary>
 /// Indexes one crawled document idempotently:
-/// chunk → derive record ids → compare with what the store holds for the document → embed and upsert only what is new →
-/// delete what is no longer part of the document. An unchanged document writes nothing; a new revision replaces its
-/// passages (new ids) and keeps unchanged images; a run interrupted half way resumes where it stopped when the message
-/// is delivered again. Images that cannot be embedded are reported (<see cref="ImageIndexingFailed"/>) without failing the document.
+/// chunk → derive record ids → compare with what the store holds for the document in each collection (passages, images,
+/// image captions) → embed and upsert only what is missing → delete what is no longer part of the document. An unchanged
+/// document writes nothing; a new revision replaces its passages (new ids) and keeps unchanged images; a run interrupted
+/// half way resumes where it stopped when the message is delivered again.
+/// <para>
+/// Every image gets a caption row (<see cref="VectorCollection.ImageCaptions"/>: the passage-model vector of
+/// <see cref="ImageCaptionText"/>) and a CLIP row (<see cref="VectorCollection.Images"/>), both with the record of
+/// <see cref="DocumentImageRecords"/>. When the embedder has no CLIP model (FAILED_PRECONDITION) the images get their caption
+/// rows only, are counted as indexed (<see cref="DocumentIndexed.Images"/>), are not reported as failed, and get their CLIP
+/// rows the next time the document is indexed with CLIP available; a run that finds CLIP still unavailable and has nothing else
+/// to write reports the document <see cref="DocumentIndexed.Unchanged"/>. An image missing from the media store, not a JPEG,
+/// PNG or WebP image, or refused by the embedder as corrupt (INVALID_ARGUMENT) is reported (<see cref="ImageIndexingFailed"/>,
+/// counted in <see cref="DocumentIndexed.ImagesFailed"/>), gets no rows (rows it had are removed) and does not fail the document.
+/// </para>
 /// </summary>
 public sealed partial class DocumentIndexer(
     TextChunker chunker,
     EmbedderClient embedder,
     IVectorStore store,
-    IMediaStore media,
+    ImageIndexer imageIndexer,
     VectorStoreInitializer initializer,
     IOptions<IndexingOptions> options,
     IndexerTelemetry telemetry,
@@ -52,24 +61,17 @@ public sealed partial class DocumentIndexer(
             Text = chunk.Text,
             Revision = document.Revision,
         }).ToList();
-        var images = document.Images
-            .Select(image => (Image: image, Id: RecordIds.Image(document.DocumentId, image.MediaRef, image.Caption, Attribution(image))))
-            .DistinctBy(pair => pair.Id)
-            .ToList();
+        var images = DocumentImageRecords.For(document);
 
-        var storedPassages = (await store.ListIdsAsync(VectorCollection.Passages, document.DocumentId, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var storedImages = (await store.ListIdsAsync(VectorCollection.Images, document.DocumentId, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var storedPassages = await StoredIdsAsync(VectorCollection.Passages, document.DocumentId, cancellationToken);
+        var storedImages = await StoredIdsAsync(VectorCollection.Images, document.DocumentId, cancellationToken);
+        var storedCaptions = await StoredIdsAsync(VectorCollection.ImageCaptions, document.DocumentId, cancellationToken);
         var wantedPassages = passages.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var wantedImages = images.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var wantedImages = images.Select(i => i.Record.Id).ToHashSet(StringComparer.Ordinal);
 
-        if (storedPassages.SetEquals(wantedPassages) && storedImages.SetEquals(wantedImages))
+        if (storedPassages.SetEquals(wantedPassages) && storedImages.SetEquals(wantedImages) && storedCaptions.SetEquals(wantedImages))
         {
-            telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "unchanged"));
-            LogUnchanged(logger, document.DocumentId, document.Revision);
-            return new DocumentIndexed
-            {
-                DocumentId = document.DocumentId, Revision = document.Revision, Chunks = passages.Count, Images = images.Count, Unchanged = true,
-            };
+            return Unchanged(document, passages.Count, images.Count);
         }
 
         // 1. Passages not yet stored, embedded in batches.
@@ -84,113 +86,76 @@ public sealed partial class DocumentIndexer(
             await PublishProgressAsync(events, document, chunksDone, passages.Count, 0, 0, images.Count, cancellationToken);
         }
 
-        // 2. Images not yet stored; one that fails is reported and skipped.
-        var newImages = images.Where(i => !storedImages.Contains(i.Id)).ToList();
-        var imagesDone = images.Count - newImages.Count;
-        var imagesFailed = 0;
-        foreach (var batch in newImages.Chunk(Math.Max(1, settings.ImageBatchSize)))
+        // 2. Images missing a CLIP row or a caption row; one that fails is reported and gets no rows.
+        var pending = images
+            .Select(i => i with { NeedsClip = !storedImages.Contains(i.Record.Id), NeedsCaption = !storedCaptions.Contains(i.Record.Id) })
+            .Where(i => i.NeedsClip || i.NeedsCaption)
+            .ToList();
+        var imagesDone = images.Count - pending.Count;
+        var failedImages = new HashSet<string>(StringComparer.Ordinal);
+        var imageRowsWritten = 0;
+        var withoutClip = 0;
+        string? clipUnavailable = null;
+        foreach (var batch in pending.Chunk(Math.Max(1, settings.ImageBatchSize)))
         {
-            var (done, failed) = await IndexImagesAsync(document, batch, events, cancellationToken);
-            imagesDone += done;
-            imagesFailed += failed;
-            await PublishProgressAsync(events, document, chunksDone, passages.Count, imagesDone, imagesFailed, images.Count, cancellationToken);
+            var outcome = await imageIndexer.IndexAsync(document, batch, clipUnavailable is null, events, cancellationToken);
+            imagesDone += outcome.Indexed;
+            failedImages.UnionWith(outcome.FailedIds);
+            imageRowsWritten += outcome.RowsWritten;
+            withoutClip += outcome.WithoutClip;
+            clipUnavailable ??= outcome.ClipUnavailableReason;
+            await PublishProgressAsync(events, document, chunksDone, passages.Count, imagesDone, failedImages.Count, images.Count, cancellationToken);
+        }
+        if (withoutClip > 0)
+        {
+            LogCaptionOnly(logger, withoutClip, document.DocumentId, clipUnavailable ?? "");
         }
 
-        // 3. Whatever the document no longer contains (an older revision's passages, removed images).
-        var stalePassages = storedPassages.Except(wantedPassages).ToArray();
-        var staleImages = storedImages.Except(wantedImages).ToArray();
-        if (stalePassages.Length > 0)
-        {
-            await store.DeleteAsync(VectorCollection.Passages, stalePassages, cancellationToken);
-        }
-        if (staleImages.Length > 0)
-        {
-            await store.DeleteAsync(VectorCollection.Images, staleImages, cancellationToken);
-        }
+        // 3. Whatever the document no longer contains (an older revision's passages, removed or changed images, failed images).
+        var keptImages = wantedImages.Except(failedImages).ToHashSet(StringComparer.Ordinal);
+        var removed = await DeleteStaleAsync(VectorCollection.Passages, storedPassages.Except(wantedPassages), cancellationToken)
+            + await DeleteStaleAsync(VectorCollection.Images, storedImages.Except(keptImages), cancellationToken)
+            + await DeleteStaleAsync(VectorCollection.ImageCaptions, storedCaptions.Except(keptImages), cancellationToken);
 
+        if (newPassages.Count == 0 && imageRowsWritten == 0 && removed == 0 && failedImages.Count == 0)
+        {
+            return Unchanged(document, passages.Count, images.Count);
+        }
         telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "indexed"));
         telemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        LogIndexed(logger, document.DocumentId, document.Revision, passages.Count, newPassages.Count, imagesDone, imagesFailed, stalePassages.Length + staleImages.Length);
+        LogIndexed(logger, document.DocumentId, document.Revision, passages.Count, newPassages.Count, imagesDone, withoutClip, failedImages.Count, removed);
         return new DocumentIndexed
         {
             DocumentId = document.DocumentId,
             Revision = document.Revision,
             Chunks = passages.Count,
             Images = imagesDone,
-            ImagesFailed = imagesFailed,
-            StaleRemoved = stalePassages.Length + staleImages.Length,
+            ImagesFailed = failedImages.Count,
+            StaleRemoved = removed,
         };
     }
 
-    private async Task<(int Done, int Failed)> IndexImagesAsync(DocumentCrawled document, (DocumentImage Image, string Id)[] batch,
-        IPublishEndpoint events, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> StoredIdsAsync(VectorCollection collection, string documentId, CancellationToken cancellationToken) =>
+        (await store.ListIdsAsync(collection, documentId, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+
+    private async Task<int> DeleteStaleAsync(VectorCollection collection, IEnumerable<string> ids, CancellationToken cancellationToken)
     {
-        var loaded = new List<(DocumentImage Image, string Id, byte[] Bytes)>();
-        var failed = 0;
-        foreach (var (image, id) in batch)
+        var stale = ids.ToArray();
+        if (stale.Length > 0)
         {
-            var bytes = await media.GetAsync(image.MediaRef, cancellationToken);
-            if (bytes is null)
-            {
-                failed++;
-                await ReportImageFailureAsync(events, document, image, "the image is not in the media store", cancellationToken);
-                continue;
-            }
-            loaded.Add((image, id, bytes));
+            await store.DeleteAsync(collection, stale, cancellationToken);
         }
-        if (loaded.Count == 0)
-        {
-            return (0, failed);
-        }
-
-        IReadOnlyList<float[]> vectors;
-        try
-        {
-            vectors = await embedder.EmbedImagesAsync(loaded.Select(l => (ReadOnlyMemory<byte>)l.Bytes).ToArray(), cancellationToken);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument && loaded.Count > 1)
-        {
-            // One bad image spoils the batch: embed them one by one to find it.
-            var done = 0;
-            foreach (var single in loaded)
-            {
-                var (d, f) = await IndexImagesAsync(document, [(single.Image, single.Id)], events, cancellationToken);
-                done += d;
-                failed += f;
-            }
-            return (done, failed);
-        }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
-        {
-            // A corrupt image, or no CLIP model on this system: the document's text is still indexed.
-            foreach (var item in loaded)
-            {
-                await ReportImageFailureAsync(events, document, item.Image, ex.Status.Detail, cancellationToken);
-            }
-            return (0, failed + loaded.Count);
-        }
-
-        await store.UpsertImagesAsync(loaded.Select((item, i) => new ImageRecord
-        {
-            Id = item.Id,
-            DocumentId = document.DocumentId,
-            Source = document.Source,
-            MediaRef = item.Image.MediaRef,
-            Caption = item.Image.Caption,
-            Attribution = Attribution(item.Image),
-            Url = document.Url,
-            Revision = document.Revision,
-            Vector = vectors[i],
-        }).ToArray(), cancellationToken);
-        telemetry.Images.Add(loaded.Count, new KeyValuePair<string, object?>("outcome", "indexed"));
-        return (loaded.Count, failed);
+        return stale.Length;
     }
 
-    private async Task ReportImageFailureAsync(IPublishEndpoint events, DocumentCrawled document, DocumentImage image, string reason, CancellationToken cancellationToken)
+    private DocumentIndexed Unchanged(DocumentCrawled document, int chunks, int images)
     {
-        telemetry.Images.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-        LogImageFailed(logger, image.MediaRef, document.DocumentId, reason);
-        await events.Publish(new ImageIndexingFailed { DocumentId = document.DocumentId, MediaRef = image.MediaRef, Reason = reason }, cancellationToken);
+        telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "unchanged"));
+        LogUnchanged(logger, document.DocumentId, document.Revision);
+        return new DocumentIndexed
+        {
+            DocumentId = document.DocumentId, Revision = document.Revision, Chunks = chunks, Images = images, Unchanged = true,
+        };
     }
 
     private static Task PublishProgressAsync(IPublishEndpoint events, DocumentCrawled document, int chunksDone, int chunksTotal,
@@ -205,10 +170,6 @@ public sealed partial class DocumentIndexer(
             ImagesFailed = imagesFailed,
             ImagesTotal = imagesTotal,
         }, cancellationToken);
-
-    private static string Attribution(DocumentImage image) =>
-        image.Attribution is { Length: > 0 } attribution ? attribution
-        : string.Join(", ", new[] { image.Artist, image.License }.Where(part => part.Length > 0));
 
     private static void Validate(DocumentCrawled document)
     {
@@ -232,9 +193,9 @@ public sealed partial class DocumentIndexer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} revision {Revision} is already indexed; nothing written")]
     private static partial void LogUnchanged(ILogger logger, string documentId, string revision);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {DocumentId} revision {Revision}: {Chunks} chunks ({NewChunks} new), {Images} images, {ImagesFailed} failed, {Stale} stale records removed")]
-    private static partial void LogIndexed(ILogger logger, string documentId, string revision, int chunks, int newChunks, int images, int imagesFailed, int stale);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {DocumentId} revision {Revision}: {Chunks} chunks ({NewChunks} new), {Images} images ({WithoutClip} by caption only), {ImagesFailed} failed, {Stale} stale records removed")]
+    private static partial void LogIndexed(ILogger logger, string documentId, string revision, int chunks, int newChunks, int images, int withoutClip, int imagesFailed, int stale);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Image {MediaRef} of {DocumentId} was not indexed: {Reason}")]
-    private static partial void LogImageFailed(ILogger logger, string mediaRef, string documentId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} images of {DocumentId} are indexed by caption only (no CLIP vectors until the document is indexed again with CLIP available): {Reason}")]
+    private static partial void LogCaptionOnly(ILogger logger, int count, string documentId, string reason);
 }

@@ -15,7 +15,7 @@ using RabbitMQ.Client;
 namespace AspireMmRag.Ingestion.Tests.Infrastructure;
 
 /// <summary>
-/// The ingestion pipeline as separate processes on a real broker: an embedder (arctic-embed-xs + a CLIP-shaped test model),
+/// The ingestion pipeline as separate processes on a real broker: an embedder (arctic-embed-xs + a CLIP-shaped test model, or none),
 /// an indexer writing the embedded vector store, and, in the test process, a bus to publish documents and collect the
 /// indexer's events, the media store, and a reader of the vector store (another process than its writer, as in production).
 /// </summary>
@@ -27,23 +27,28 @@ public sealed class IngestionEnvironment : IAsyncDisposable
     private readonly Dictionary<string, string> _embedderEnvironment;
     private readonly int _indexerPort = FreePorts.Next();
     private readonly int _embedderPort = FreePorts.Next();
+    private readonly string _clipDirectory;
+    private readonly string _noClipDirectory;
     private IHost? _bus;
     private ServiceProvider? _readerServices;
 
-    private IngestionEnvironment(string messaging, IReadOnlyDictionary<string, string>? indexerSettings)
+    private IngestionEnvironment(string messaging, IReadOnlyDictionary<string, string>? indexerSettings, bool withClip)
     {
         _messaging = messaging;
         _root = Path.Combine(Path.GetTempPath(), "mmrag-ingest-" + Guid.NewGuid().ToString("N"));
-        var clip = Path.Combine(_root, "clip");
+        var clip = _clipDirectory = Path.Combine(_root, "clip");
         Directory.CreateDirectory(clip);
         ClipTestModels.WriteSplit(clip, TestAssets.ClipVocabJson);
         File.Copy(TestAssets.ClipVocabJson, Path.Combine(clip, "vocab.json"));
         File.Copy(TestAssets.ClipMerges, Path.Combine(clip, "merges.txt"));
+        _noClipDirectory = Path.Combine(_root, "no-clip");
+        Directory.CreateDirectory(_noClipDirectory);
+        ClipAvailable = withClip;
 
         _embedderEnvironment = new()
         {
             ["Models__AutoDownload"] = "false",
-            ["Models__Clip__Directory"] = clip,
+            ["Models__Clip__Directory"] = withClip ? clip : _noClipDirectory,
             ["Inference__ExecutionProvider"] = "Cpu",
         };
         _indexerEnvironment = new()
@@ -71,11 +76,15 @@ public sealed class IngestionEnvironment : IAsyncDisposable
     public EventCollector Events { get; } = new();
     public IMediaStore Media { get; private set; } = null!;
 
-    public static async Task<IngestionEnvironment> StartAsync(RabbitMqBroker broker, IReadOnlyDictionary<string, string>? indexerSettings = null)
+    /// <summary>Whether the embedder runs with its CLIP model (else it answers FAILED_PRECONDITION for images).</summary>
+    public bool ClipAvailable { get; private set; }
+
+    public static async Task<IngestionEnvironment> StartAsync(RabbitMqBroker broker, IReadOnlyDictionary<string, string>? indexerSettings = null,
+        bool withClip = true)
     {
         // Each pipeline gets a virtual host of its own, so that no other pipeline's indexer competes for its documents.
         var messaging = await broker.CreateVirtualHostAsync($"pipeline-{Guid.NewGuid():N}");
-        var environment = new IngestionEnvironment(messaging, indexerSettings);
+        var environment = new IngestionEnvironment(messaging, indexerSettings, withClip);
         try
         {
             await environment.StartEmbedderAsync();
@@ -98,7 +107,7 @@ public sealed class IngestionEnvironment : IAsyncDisposable
         await Embedder.WaitUntilAsync(async token =>
         {
             var models = await client.DescribeModelsAsync(new DescribeModelsRequest(), cancellationToken: token);
-            return models.Models.All(m => m.Available);
+            return models.Models.All(m => m.Available || (!ClipAvailable && m.Name == "clip"));
         }, TimeSpan.FromSeconds(120), "the embedder's models");
     }
 
@@ -120,13 +129,30 @@ public sealed class IngestionEnvironment : IAsyncDisposable
         await StartIndexerAsync();
     }
 
-    public async Task RestartEmbedderAsync()
+    /// <param name="withClip">Restart with (true) or without (false) the CLIP model; null keeps it as it was.</param>
+    public async Task RestartEmbedderAsync(bool? withClip = null)
     {
         if (Embedder is not null)
         {
             await Embedder.DisposeAsync();
         }
+        if (withClip is { } clip)
+        {
+            ClipAvailable = clip;
+            _embedderEnvironment["Models__Clip__Directory"] = clip ? _clipDirectory : _noClipDirectory;
+        }
         await StartEmbedderAsync();
+    }
+
+    /// <summary>The passage model's query embedding of <paramref name="query"/> (what the gateway searches passages and captions with).</summary>
+    public async Task<float[]> EmbedQueryAsync(string query)
+    {
+        using var channel = GrpcChannel.ForAddress(Embedder!.Url);
+        var client = new AspireMmRag.Embedding.Grpc.Embedder.EmbedderClient(channel);
+        var request = new EmbedTextsRequest { Model = "passage", Kind = TextKind.Query };
+        request.Texts.Add(query);
+        var response = await client.EmbedTextsAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
+        return [.. response.Vectors.Single().Values];
     }
 
     private async Task StartBusAsync()

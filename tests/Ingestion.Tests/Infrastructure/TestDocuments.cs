@@ -35,13 +35,13 @@ public static class TestDocuments
             Title = $"Test document {id}",
             Url = $"file:///fixtures/{Uri.EscapeDataString(id)}.md",
             Revision = revision,
-            ContentHash = Hash(string.Join("\n", sections.Select(s => s.Text)) + string.Join(",", imageList.Select(i => i.MediaRef + i.Caption))),
+            ContentHash = Hash(string.Join("\n", sections.Select(s => s.Text)) + string.Join(",", imageList.Select(i => i.MediaRef + i.Caption + i.Section))),
             Sections = sections,
             Images = imageList,
         };
     }
 
-    public static async Task<DocumentImage> ImageAsync(IMediaStore media, byte r, byte g, byte b, string caption)
+    public static async Task<DocumentImage> ImageAsync(IMediaStore media, byte r, byte g, byte b, string caption, string section = "")
     {
         var reference = await media.PutAsync(TestImages.SolidPng(r, g, b, 64, 64), CancellationToken.None);
         return new DocumentImage
@@ -54,6 +54,8 @@ public static class TestDocuments
             Caption = caption,
             License = "CC0",
             Artist = "Test",
+            DescriptionUrl = $"https://example.org/files/{caption.Replace(' ', '-')}",
+            Section = section,
         };
     }
 
