@@ -12,7 +12,7 @@ namespace AspireMmRag.Gateway.Tests;
 [Collection(GatewayCollection.Name)]
 public sealed class RetrievalQualityTests(GatewayFixture fixture, ITestOutputHelper output)
 {
-    public static TheoryData<string, string> CitedQuestions() => new(FixtureCorpus.CitedQuestions.Select(q => (q.Question, q.DocumentSlug)));
+    public static TheoryData<string, string> CitedQuestions() => Data(FixtureCorpus.CitedQuestions);
 
     [Theory]
     [MemberData(nameof(CitedQuestions))]
@@ -26,7 +26,17 @@ public sealed class RetrievalQualityTests(GatewayFixture fixture, ITestOutputHel
         Assert.Equal(AnswerModes.RetrievalOnly, answer.Mode);
     }
 
-    public static TheoryData<string, string> ImageQuestions() => new(FixtureCorpus.ImageQuestions.Select(q => (q.Question, q.Colour)));
+    public static TheoryData<string, string> ImageQuestions() => Data(FixtureCorpus.ImageQuestions);
+
+    private static TheoryData<string, string> Data(IEnumerable<(string, string)> rows)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (a, b) in rows)
+        {
+            data.Add(a, b);
+        }
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(ImageQuestions))]

@@ -16,7 +16,7 @@ public static class ImagesApi
             .WithName("GetImage")
             .WithTags("Images")
             .WithSummary("A stored image (optionally resized to a width of 32..1024 pixels)")
-            .Produces(StatusCodes.Status200OK, contentType: "image/*")
+            .Produces(StatusCodes.Status200OK, null, "image/png", "image/jpeg", "image/webp")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -10,6 +10,7 @@ using AspireMmRag.VectorStore;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
 
 namespace AspireMmRag.Gateway.Extensions;
@@ -30,7 +31,8 @@ public static class GatewayServiceExtensions
                 "Retrieval: ClipWeight and CaptionWeight must not be negative, and not both 0.")
             .ValidateOnStart();
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= DefaultDetail(context.HttpContext, context.ProblemDetails.Status));
         services.AddExceptionHandler<ProblemMapping>();
         services.AddOpenApi();
         services.AddMemoryCache(cache => cache.SizeLimit = 64 * 1024 * 1024);
@@ -65,6 +67,15 @@ public static class GatewayServiceExtensions
         }
         return app;
     }
+
+    /// <summary>A detail for problems the framework writes itself (no route, wrong method, a body type the endpoint does not take).</summary>
+    private static string DefaultDetail(HttpContext context, int? status) => status switch
+    {
+        StatusCodes.Status404NotFound => $"Nothing is served at {context.Request.Method} {context.Request.Path}.",
+        StatusCodes.Status405MethodNotAllowed => $"{context.Request.Path} does not take {context.Request.Method}.",
+        StatusCodes.Status415UnsupportedMediaType => $"{context.Request.Path} does not take a body of type '{context.Request.ContentType}'.",
+        _ => ReasonPhrases.GetReasonPhrase(status ?? StatusCodes.Status500InternalServerError),
+    };
 
     /// <summary>At most <see cref="GatewayOptions.AskConcurrencyLimit"/> asks at once and <see cref="GatewayOptions.AskQueueLimit"/>
     /// waiting; beyond that, 429 with <c>Retry-After</c>.</summary>

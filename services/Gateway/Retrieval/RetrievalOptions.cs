@@ -26,5 +26,5 @@ public sealed class RetrievalOptions
 
     /// <summary>Images whose fused score is below this are not shown: a question with no relevant image gets none.
     /// The default is calibrated on the labelled set in tests/Gateway.Tests (see README, "Image threshold").</summary>
-    public double ImageMinScore { get; set; } = 0.45;
+    public double ImageMinScore { get; set; } = 0.72;
 }

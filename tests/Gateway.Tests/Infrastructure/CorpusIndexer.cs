@@ -37,6 +37,7 @@ public static class CorpusIndexer
         services.AddSingleton<TextChunker>();
         services.AddSingleton<IMediaStore, FileSystemMediaStore>();
         services.AddSingleton<VectorStoreInitializer>();
+        services.AddSingleton<ImageIndexer>();
         services.AddSingleton<DocumentIndexer>();
         services.AddMassTransit(bus => bus.UsingInMemory());
         builder.AddEmbedderClient("embedder");
