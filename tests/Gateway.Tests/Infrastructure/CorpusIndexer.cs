@@ -1,11 +1,7 @@
 extern alias indexer;
-using AspireMmRag.Embedding;
-using AspireMmRag.Media;
 using AspireMmRag.Messaging;
-using AspireMmRag.VectorStore;
-using indexer::AspireMmRag.Indexer.Chunking;
+using indexer::AspireMmRag.Indexer.Extensions;
 using indexer::AspireMmRag.Indexer.Indexing;
-using indexer::AspireMmRag.Indexer.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,22 +22,11 @@ public static class CorpusIndexer
             ["services:embedder:http:0"] = embedderUrl,
             ["VectorStore:Provider"] = "Embedded",
             ["VectorStore:Embedded:Directory"] = vectorsDirectory,
-            [$"{MediaStoreOptions.SectionName}:Directory"] = mediaDirectory,
+            ["MediaStore:Directory"] = mediaDirectory,
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        var services = builder.Services;
-        services.AddOptions<ChunkingOptions>().Bind(builder.Configuration.GetSection(ChunkingOptions.SectionName));
-        services.AddOptions<IndexingOptions>().Bind(builder.Configuration.GetSection(IndexingOptions.SectionName));
-        services.AddOptions<MediaStoreOptions>().Bind(builder.Configuration.GetSection(MediaStoreOptions.SectionName));
-        services.AddSingleton<IndexerTelemetry>();
-        services.AddSingleton<TextChunker>();
-        services.AddSingleton<IMediaStore, FileSystemMediaStore>();
-        services.AddSingleton<VectorStoreInitializer>();
-        services.AddSingleton<ImageIndexer>();
-        services.AddSingleton<DocumentIndexer>();
-        services.AddMassTransit(bus => bus.UsingInMemory());
-        builder.AddEmbedderClient("embedder");
-        builder.AddVectorStore(VectorStoreRole.Writer);
+        builder.AddDocumentIndexing();
+        builder.Services.AddMassTransit(bus => bus.UsingInMemory());
 
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);
