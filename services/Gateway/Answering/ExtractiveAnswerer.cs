@@ -44,7 +44,7 @@ public static partial class ExtractiveAnswerer
             var position = 0;
             foreach (var sentence in SplitSentences(passages[p].Text))
             {
-                if (CountWords(sentence) >= MinSentenceWords)
+                if (CountWords(sentence) >= MinSentenceWords && !IsHeading(sentence, passages[p]))
                 {
                     candidates.Add(new Candidate(p + 1, position++, sentence, Terms(sentence).ToHashSet(StringComparer.Ordinal)));
                 }
@@ -98,6 +98,10 @@ public static partial class ExtractiveAnswerer
         }
         return new ExtractiveAnswer(pieces, ordered.Select(c => c.Number).Distinct().ToList());
     }
+
+    /// <summary>The heading line a passage starts with ("Title › Section"): where the text is, not what it says.</summary>
+    private static bool IsHeading(string line, Citation passage) =>
+        line == passage.Title || line == passage.Section || line == $"{passage.Title} › {passage.Section}";
 
     /// <summary>Sentences of a passage: lines first (headings and list items stay apart), then sentence ends (. ! ? …)
     /// followed by a capital or digit, except after common abbreviations and initials.</summary>

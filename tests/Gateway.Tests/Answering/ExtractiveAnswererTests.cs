@@ -21,6 +21,24 @@ public sealed class ExtractiveAnswererTests
     }
 
     [Fact]
+    public void Never_quotes_the_title_and_section_line_a_passage_starts_with()
+    {
+        // Passages as the indexer stores them: "Title › Section" on the first line, then the text.
+        var passages = new List<Citation>
+        {
+            AnswerTestData.Passage(1, "Sights of Helsinki", "Museums and culture",
+                "Sights of Helsinki › Museums and culture\nThe Ateneum in Helsinki holds Finland's national art collection."),
+            AnswerTestData.Passage(2, "Sights of Helsinki", "Churches",
+                "Sights of Helsinki › Churches\nHelsinki Cathedral towers over Senate Square with its green domes."),
+        };
+
+        var answer = ExtractiveAnswerer.Answer("What are some of the popular tourist attractions in Helsinki?", passages);
+
+        Assert.DoesNotContain("›", answer.Text);
+        Assert.Contains("The Ateneum in Helsinki holds Finland's national art collection. [1]", answer.Text);
+    }
+
+    [Fact]
     public void Every_quoted_sentence_is_in_a_source_verbatim()
     {
         var answer = ExtractiveAnswerer.Answer("When was Helsinki established and what is its climate?", AnswerTestData.HelsinkiPassages);
