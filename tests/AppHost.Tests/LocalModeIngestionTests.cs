@@ -8,7 +8,8 @@ namespace AspireMmRag.AppHost.Tests;
 
 /// <summary>
 /// The whole AppHost in local mode (no Docker): rabbitmq-server as a process, the embedder with a CLIP-shaped test model,
-/// the crawler and the indexer. A fixture folder is ingested at start-up and found in the embedded vector store.
+/// the crawler and the indexer. A fixture folder is ingested at start-up and found in the embedded vector store. Each run
+/// has a fresh data directory, so a fresh broker on which no queue, exchange or binding exists yet.
 /// </summary>
 public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -43,11 +44,15 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
         return Task.CompletedTask;
     }
 
-    [Fact]
-    public async Task Ingests_a_folder_into_the_embedded_store_in_local_mode()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Ingests_a_folder_into_the_embedded_store_in_local_mode_on_a_fresh_broker(int run)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var started = System.Diagnostics.Stopwatch.StartNew();
+        output.WriteLine($"run {run}: data directory {Data}");
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
         [
             "--Infra:Mode=local",
