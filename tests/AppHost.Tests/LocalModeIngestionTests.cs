@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using AspireMmRag.TestModels;
 using AspireMmRag.VectorStore;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +10,8 @@ namespace AspireMmRag.AppHost.Tests;
 
 /// <summary>
 /// The whole AppHost in local mode (no Docker): rabbitmq-server as a process, the embedder with a CLIP-shaped test model,
-/// the crawler and the indexer. A fixture folder is ingested at start-up and found in the embedded vector store. Each run
+/// the crawler, the indexer and the gateway. A fixture folder is ingested at start-up, found in the embedded vector store
+/// and through the gateway's search and ask endpoints. Each run
 /// has a fresh data directory, so a fresh broker on which no queue, exchange or binding exists yet.
 /// </summary>
 public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLifetime
@@ -65,7 +68,7 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
             "--Embedder:Replicas=1",
         ], timeout.Token);
         await using var app = await appHost.BuildAsync(timeout.Token);
-        using var logs = ResourceLogs.Capture(app, ["messaging", "embedder", "indexer", "crawler"]);
+        using var logs = ResourceLogs.Capture(app, ["messaging", "embedder", "indexer", "crawler", "gateway"]);
         try
         {
             await app.StartAsync(timeout.Token);
@@ -75,6 +78,8 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
                 output.WriteLine($"{resource} healthy after {started.Elapsed.TotalSeconds:F1} s");
             }
             await VerifyIngestedAsync(timeout.Token, started);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+            await VerifyGatewayAsync(app.CreateHttpClient("gateway"), timeout.Token);
             output.WriteLine($"{logs.Count} resource log lines captured");
         }
         catch
@@ -98,6 +103,22 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
         var images = await store.SearchImagesAsync(Unit(512), new VectorSearchOptions { TopK = 10, DocumentIds = [harbour] }, cancellationToken);
         Assert.Contains(images, hit => hit.Record.Caption.Contains("red ferry", StringComparison.OrdinalIgnoreCase));
         Assert.True(File.Exists(Path.Combine(Data, "media", images[0].Record.MediaRef[..2], images[0].Record.MediaRef)));
+    }
+
+    /// <summary>The gateway finds the ingested document and its image, and answers from it (retrieval-only: no model here).</summary>
+    private static async Task VerifyGatewayAsync(HttpClient gateway, CancellationToken cancellationToken)
+    {
+        using var search = await gateway.PostAsJsonAsync("/api/search", new { query = "ferries to the sea fortress", imageTopK = 10 }, cancellationToken);
+        var found = JsonDocument.Parse(await search.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+        Assert.True(search.IsSuccessStatusCode, found.ToString());
+        Assert.EndsWith("harbour.md", found.GetProperty("text")[0].GetProperty("documentId").GetString());
+
+        using var ask = await gateway.PostAsJsonAsync("/api/ask", new { question = "How often do ferries leave for Suomenlinna?" }, cancellationToken);
+        var answer = JsonDocument.Parse(await ask.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+        Assert.True(ask.IsSuccessStatusCode, answer.ToString());
+        Assert.Equal("retrieval-only", answer.GetProperty("mode").GetString());
+        Assert.Contains("every half hour", answer.GetProperty("answer").GetString());
+        Assert.NotEmpty(answer.GetProperty("usedCitations").EnumerateArray());
     }
 
     /// <summary>Waits until a document whose id ends with <paramref name="fileName"/> has passages (and images) in the store.</summary>
