@@ -131,7 +131,9 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
             {
                 var hits = await store.SearchPassagesAsync(Unit(384), new VectorSearchOptions { TopK = 1000 }, cancellationToken);
                 var documentId = hits.Select(h => h.Record.DocumentId).FirstOrDefault(id => id.EndsWith(fileName, StringComparison.Ordinal));
-                if (documentId is not null && await store.CountAsync(VectorCollection.Images, documentId, cancellationToken) >= minimumImages)
+                // Searched, not counted: a reader's searches see new rows once it has polled the writer's changes.
+                if (documentId is not null
+                    && (await store.SearchImagesAsync(Unit(512), new VectorSearchOptions { TopK = 10, DocumentIds = [documentId] }, cancellationToken)).Count >= minimumImages)
                 {
                     return documentId;
                 }
