@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text.Json;
+using AspireMmRag.Benchmarks;
 using AspireMmRag.Embedding;
 using AspireMmRag.Gateway.Extensions;
 using AspireMmRag.Gateway.Model;
@@ -20,30 +20,12 @@ public static class GatewayBenchmark
 {
     public static async Task<int> Main(string[] args)
     {
-        BenchSettings settings;
-        try
+        if (!BenchRun.TryParse(() => BenchSettings.Parse(args), BenchSettings.Usage, out var settings) || settings is null)
         {
-            settings = BenchSettings.Parse(args);
-        }
-        catch (ArgumentException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            Console.Error.WriteLine(BenchSettings.Usage);
             return 2;
         }
 
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true; // let the finally blocks stop the child processes and delete the temporary folder
-            cancel.Cancel();
-        };
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-        });
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildService.KillAll();
+        using var cancel = BenchRun.CancelOnSignals();
 
         var root = Directory.CreateTempSubdirectory("mmrag-gateway-bench-");
         try
@@ -58,7 +40,7 @@ public static class GatewayBenchmark
         }
         finally
         {
-            ChildService.KillAll();
+            ChildProcess.KillAll();
             if (settings.KeepData)
             {
                 Console.WriteLine($"Data kept in {root.FullName}");
@@ -80,9 +62,9 @@ public static class GatewayBenchmark
     private static async Task RunAsync(BenchSettings settings, string root, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var loadAtStart = Machine.LoadAverage();
+        var loadAtStart = MachineFacts.LoadAverages();
         var report = new Report(settings);
-        Console.WriteLine($"Gateway benchmark ({settings.Mode}) on {Machine.Describe()}; load average {loadAtStart}");
+        Console.WriteLine($"Gateway benchmark ({settings.Mode}) on {MachineFacts.Describe()}; load average {loadAtStart}");
 #if DEBUG
         Console.WriteLine("WARNING: a Debug build; run with -c Release for meaningful figures.");
 #endif
@@ -238,11 +220,11 @@ public static class GatewayBenchmark
                     $"and `/api/search` with one client answered at p50 {Stats.Ms(levels[0].Latency.P50)} ({levels[0].Latency.P50 / overhead.Slower.P50:F2}×).");
 
         report.Heading("Run");
-        report.Line($"Total {total.Elapsed.TotalMinutes:F1} min; load average at the start {loadAtStart}, at the end {Machine.LoadAverage()} (1/5/15 min; other work may share the cores, see the \"other\" CPU share).");
+        report.Line($"Total {total.Elapsed.TotalMinutes:F1} min; load average at the start {loadAtStart}, at the end {MachineFacts.LoadAverages()} (1/5/15 min; other work may share the cores, see the \"other\" CPU share).");
 
         if (settings.WriteReport)
         {
-            report.Write($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}.\nCommand: `{report.Command}`");
+            report.Write($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {MachineFacts.Describe()}.\nCommand: `{report.Command}`");
         }
     }
 
@@ -252,7 +234,7 @@ public static class GatewayBenchmark
         return [name, Cell(stats.P50), Cell(stats.P95), Stats.Ms(stats.Min), Stats.Ms(stats.Max)];
     }
 
-    private static string Relative(string path) => Path.GetRelativePath(Report.RepositoryRoot(), path);
+    private static string Relative(string path) => Path.GetRelativePath(Repository.Root(), path);
 
     /// <summary>The gateway's service registrations (<see cref="GatewayServiceExtensions.AddApplicationServices"/>) in a plain host,
     /// configured like the gateway child process but retrieval-only.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AspireMmRag.Benchmarks;
 
 namespace AspireMmRag.Gateway.Benchmarks;
 
@@ -10,54 +11,21 @@ namespace AspireMmRag.Gateway.Benchmarks;
 /// </summary>
 public sealed class Report(BenchSettings settings)
 {
-    private const string SectionStart = "<!-- bench:gateway -->";
-    private const string SectionEnd = "<!-- /bench:gateway -->";
-    private readonly StringBuilder _markdown = new();
+    private const string Section = "gateway";
+    private readonly MarkdownLog _markdown = new();
 
-    public string DocumentPath { get; } = Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
+    public string DocumentPath { get; } = Repository.BenchmarksDocument();
 
     public string Command => "dotnet run -c Release --project bench/Gateway.Benchmarks" +
         (settings.Arguments.Count > 0 ? " -- " + string.Join(' ', settings.Arguments) : "");
 
-    public void Heading(string text)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"== {text}");
-        _markdown.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"**{text}**").AppendLine();
-    }
+    public void Heading(string text) => _markdown.Heading(text);
 
-    public void Line(string text)
-    {
-        Console.WriteLine(text);
-        _markdown.AppendLine(CultureInfo.InvariantCulture, $"- {text}");
-    }
+    public void Line(string text) => _markdown.Line(text);
 
-    public void Paragraph(string text)
-    {
-        Console.WriteLine(text);
-        _markdown.AppendLine().AppendLine(text);
-    }
+    public void Paragraph(string text) => _markdown.Paragraph(text);
 
-    public void Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
-    {
-        var all = rows.ToList();
-        Console.WriteLine(string.Join(" | ", header));
-        foreach (var row in all)
-        {
-            Console.WriteLine(string.Join(" | ", row));
-        }
-        if (_markdown.Length > 0 && !_markdown.ToString().EndsWith("\n\n", StringComparison.Ordinal))
-        {
-            _markdown.AppendLine();
-        }
-        _markdown.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", header)} |");
-        _markdown.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(header.Select(_ => "---|"))}");
-        foreach (var row in all)
-        {
-            _markdown.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", row)} |");
-        }
-        _markdown.AppendLine();
-    }
+    public void Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) => _markdown.Table(header, rows);
 
     /// <summary>Replaces this mode's block in the section, keeping everything else in the document.</summary>
     public void Write(string header)
@@ -69,19 +37,18 @@ public sealed class Report(BenchSettings settings)
             .AppendLine(CultureInfo.InvariantCulture, $"### {settings.Mode}")
             .AppendLine()
             .Append(header.TrimEnd()).AppendLine()
-            .Append(_markdown.ToString().TrimEnd()).AppendLine()
+            .Append(_markdown.Markdown.TrimEnd()).AppendLine()
             .AppendLine(blockEnd)
             .ToString();
 
-        var text = File.Exists(DocumentPath) ? File.ReadAllText(DocumentPath) : "# Benchmarks\n";
-        var start = text.IndexOf(SectionStart, StringComparison.Ordinal);
-        var end = text.IndexOf(SectionEnd, StringComparison.Ordinal);
-        if (start < 0 || end < start)
+        var text = BenchmarksDocument.Read(DocumentPath);
+        if (BenchmarksDocument.FindSection(text, Section) is not { } section)
         {
-            text = text.TrimEnd() + "\n\n" + SectionStart + "\n## Gateway\n\n" + block + SectionEnd + "\n";
+            text = text.TrimEnd() + "\n\n" + BenchmarksDocument.SectionStart(Section) + "\n## Gateway\n\n" + block + BenchmarksDocument.SectionEnd(Section) + "\n";
         }
         else
         {
+            var (start, end) = section;
             var oldStart = text.IndexOf(blockStart, start, StringComparison.Ordinal);
             var oldEnd = oldStart >= 0 ? text.IndexOf(blockEnd, oldStart, StringComparison.Ordinal) : -1;
             if (oldStart >= 0 && oldEnd > oldStart && oldEnd < end)
@@ -103,21 +70,5 @@ public sealed class Report(BenchSettings settings)
         }
         File.WriteAllText(DocumentPath, text);
         Console.WriteLine($"Updated the {settings.Mode} block of the Gateway section in {DocumentPath}");
-    }
-
-    /// <summary>The folder holding AspireMmRag.sln, searched upwards from the binaries, then from the working directory.</summary>
-    public static string RepositoryRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "AspireMmRag.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-        throw new DirectoryNotFoundException("AspireMmRag.sln not found above the benchmark binaries or the working directory.");
     }
 }

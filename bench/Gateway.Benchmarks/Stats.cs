@@ -1,4 +1,5 @@
 using System.Globalization;
+using AspireMmRag.Benchmarks;
 
 namespace AspireMmRag.Gateway.Benchmarks;
 
@@ -17,15 +18,7 @@ public sealed class Stats
     public double P95 => Percentile(95);
     public double P99 => Percentile(99);
 
-    public double Percentile(double percentile)
-    {
-        if (_sorted.Length == 0)
-        {
-            return double.NaN;
-        }
-        var rank = (int)Math.Ceiling(percentile / 100 * _sorted.Length) - 1;
-        return _sorted[Math.Clamp(rank, 0, _sorted.Length - 1)];
-    }
+    public double Percentile(double percentile) => Percentiles.OfSorted(_sorted, percentile);
 
     /// <summary>Milliseconds with a precision that suits their size.</summary>
     public static string Ms(double value) => double.IsNaN(value) ? "–"

@@ -1,51 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace AspireMmRag.Gateway.Benchmarks;
-
-/// <summary>The machine the figures come from, and its load.</summary>
-public static class Machine
-{
-    public static string Describe()
-    {
-        var cpu = ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
-        var memory = ReadField("/proc/meminfo", "MemTotal") is { } total && long.TryParse(total.Split(' ')[0], out var kb)
-            ? $"{kb / 1024.0 / 1024:F0} GB RAM" : "RAM unknown";
-        var os = ReadField("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription;
-        return $"{Environment.ProcessorCount} cores ({cpu}), {memory}, {os}, {RuntimeInformation.FrameworkDescription}";
-    }
-
-    /// <summary>The 1/5/15-minute load averages.</summary>
-    public static string LoadAverage()
-    {
-        try
-        {
-            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"{parts[0]} / {parts[1]} / {parts[2]}";
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
-
-    private static string? ReadField(string path, string name, char separator = ':')
-    {
-        try
-        {
-            return File.ReadLines(path)
-                .Select(line => line.Split(separator, 2))
-                .Where(parts => parts.Length == 2 && parts[0].Trim() == name)
-                .Select(parts => parts[1].Trim())
-                .FirstOrDefault();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-}
 
 /// <summary>CPU used over an interval, as shares (percent) of the machine's capacity (cores × wall time).</summary>
 public sealed record CpuUsage(IReadOnlyList<(string Name, double Share)> Processes, double Other, double Seconds)
