@@ -58,6 +58,16 @@ public sealed class EmbedderClientBalancingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Describing_replicas_asks_every_replica_once()
+    {
+        var client = _caller.Services.GetRequiredService<EmbedderClient>();
+        var replicas = await client.DescribeReplicasAsync(CancellationToken.None);
+        Assert.Equal(2, replicas.Count);
+        Assert.Equal(2, replicas.Select(r => r.Replica).Distinct().Count());
+        Assert.All(replicas, r => Assert.Contains(r.Models, m => m.Name == "passage" && m.Available));
+    }
+
+    [Fact]
     public async Task Invalid_input_surfaces_immediately_without_retries()
     {
         var client = _caller.Services.GetRequiredService<EmbedderClient>();

@@ -27,6 +27,21 @@ public sealed partial class EmbedderChannelPool(
     /// <summary>The endpoints calls currently spread over.</summary>
     public IReadOnlyList<string> Endpoints => _endpoints;
 
+    /// <summary>One lease per pooled connection (each may reach another replica behind a proxy), for calls that ask every replica.</summary>
+    public async ValueTask<IReadOnlyList<ChannelLease>> AcquireEachAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_channels.Length == 0 || DateTimeOffset.UtcNow - _resolvedAt > options.Value.ResolveInterval)
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return _channels.Select(channel =>
+        {
+            Interlocked.Increment(ref channel.InFlight);
+            return new ChannelLease(channel);
+        }).ToArray();
+    }
+
     public async ValueTask<ChannelLease> AcquireAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -48,6 +48,41 @@ public sealed class EmbedderClient(EmbedderChannelPool pool, IOptions<EmbedderCl
     public Task<DescribeModelsResponse> DescribeModelsAsync(CancellationToken cancellationToken) =>
         CallAsync("describe models", 0, (client, callOptions) => client.DescribeModelsAsync(new DescribeModelsRequest(), callOptions), cancellationToken);
 
+    /// <summary>What each embedder replica reachable over the pooled connections reports, one answer per replica (replicas that
+    /// do not answer within the call timeout are left out).</summary>
+    public async Task<IReadOnlyList<DescribeModelsResponse>> DescribeReplicasAsync(CancellationToken cancellationToken)
+    {
+        using var activity = ActivitySource.StartActivity("describe replicas", ActivityKind.Client);
+        var leases = await pool.AcquireEachAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var deadline = DateTime.UtcNow + options.Value.CallTimeout;
+            var calls = leases.Select(async lease =>
+            {
+                try
+                {
+                    var client = new GrpcEmbedder.EmbedderClient(lease.Channel);
+                    return await client.DescribeModelsAsync(new DescribeModelsRequest(), new CallOptions(deadline: deadline, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+                catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    return null;
+                }
+            }).ToArray();
+            var answers = await Task.WhenAll(calls).ConfigureAwait(false);
+            var replicas = answers.OfType<DescribeModelsResponse>().DistinctBy(answer => answer.Replica).OrderBy(answer => answer.Replica, StringComparer.Ordinal).ToList();
+            activity?.SetTag("embedder.replicas", replicas.Count);
+            return replicas.Count > 0 ? replicas : throw new RpcException(new Status(StatusCode.Unavailable, "No embedder replica answered."));
+        }
+        finally
+        {
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
+        }
+    }
+
     private async Task<TResponse> CallAsync<TResponse>(string name, int items,
         Func<GrpcEmbedder.EmbedderClient, CallOptions, AsyncUnaryCall<TResponse>> call, CancellationToken cancellationToken)
     {

@@ -5,14 +5,14 @@ using Grpc.Core;
 
 namespace AspireMmRag.Gateway.Apis;
 
-/// <summary><c>GET /api/models</c>: the embedding models as an embedder replica reports them, and the language model.</summary>
+/// <summary><c>GET /api/models</c>: the embedding models as each embedder replica reports them, and the language model.</summary>
 public static class ModelsApi
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/models", GetModelsAsync)
             .WithName("GetModels")
-            .WithTags("Models")
+            .WithTags("Status")
             .WithSummary("The embedding models and the language model, with their availability")
             .Produces<ModelsResponse>();
         return app;
@@ -26,10 +26,10 @@ public static class ModelsApi
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            var described = await embedder.DescribeModelsAsync(timeout.Token);
-            embedding = described.Models
-                .Select(m => new EmbeddingModelInfo(described.Replica, m.Name, m.ModelId, m.Dimension, m.ExecutionProvider, m.Available,
-                    m.Available ? null : m.UnavailableReason))
+            var replicas = await embedder.DescribeReplicasAsync(timeout.Token);
+            embedding = replicas
+                .SelectMany(described => described.Models.Select(m => new EmbeddingModelInfo(described.Replica, m.Name, m.ModelId, m.Dimension,
+                    m.ExecutionProvider, m.Available, m.Available ? null : m.UnavailableReason)))
                 .ToList();
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
