@@ -21,7 +21,6 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly int _outputLines;
-    private readonly string _label;
 
     private ChildProcess(Process process, string dll, string url, int outputLines, string label)
     {
@@ -29,11 +28,14 @@ public sealed class ChildProcess : IAsyncDisposable
         Dll = dll;
         Url = url;
         _outputLines = outputLines;
-        _label = label;
+        Label = label;
     }
 
     /// <summary>The ids of the children still running.</summary>
     public static IEnumerable<int> Ids => Running.Keys;
+
+    /// <summary>How error messages on dispose name the child.</summary>
+    public string Label { get; set; }
 
     public string Dll { get; }
     public string Url { get; }
@@ -42,7 +44,7 @@ public sealed class ChildProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/> --urls</c> a free loopback port, with the dll's folder as the content root.</summary>
-    /// <param name="label">How error messages on dispose name the child.</param>
+    /// <param name="label">How error messages on dispose name the child (<see cref="Label"/>).</param>
     /// <param name="alsoCleared">More prefixes of inherited variables to remove.</param>
     /// <param name="outputLines">How many of the last output lines to keep.</param>
     public static ChildProcess StartDotnet(string dll, IReadOnlyDictionary<string, string> environment, string label,
@@ -112,7 +114,7 @@ public sealed class ChildProcess : IAsyncDisposable
         }
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
         {
-            Console.Error.WriteLine($"  {_label}: {ex.Message}");
+            Console.Error.WriteLine($"  {Label}: {ex.Message}");
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AspireMmRag.Benchmarks;
 
 namespace AspireMmRag.Embedder.Benchmarks;
 
@@ -238,7 +239,7 @@ public sealed class CpuMonitor
         }
     }
 
-    private static long OwnTicks() => ChildProcesses.Ids.Append(Environment.ProcessId).Sum(ProcessTicks);
+    private static long OwnTicks() => ChildProcess.Ids.Append(Environment.ProcessId).Sum(ProcessTicks);
 
     private static long ProcessTicks(int pid)
     {

@@ -1,31 +1,12 @@
-using System.Runtime.InteropServices;
+using AspireMmRag.Benchmarks;
 using AspireMmRag.Embedder.Benchmarks;
 
-BenchSettings settings;
-try
+if (!BenchRun.TryParse(() => BenchSettings.Parse(args), BenchSettings.Usage, out var settings) || settings is null)
 {
-    settings = BenchSettings.Parse(args);
-}
-catch (ArgumentException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(BenchSettings.Usage);
     return 2;
 }
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true; // let the finally blocks stop the child processes and delete the temporary folders
-    cancel.Cancel();
-};
-// SIGTERM too: cancel and clean up (the default would exit without running the finally blocks).
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    cancel.Cancel();
-});
-AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcesses.KillAll();
+using var cancel = BenchRun.CancelOnSignals();
 
 var report = new Report(settings);
 Console.WriteLine($"Embedder benchmarks ({(settings.Quick ? "quick" : "full")} mode) on {report.Machine.Summary}");
@@ -50,6 +31,6 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 }
 finally
 {
-    ChildProcesses.KillAll();
+    ChildProcess.KillAll();
 }
 return 0;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.RegularExpressions;
+using AspireMmRag.Benchmarks;
 
 namespace AspireMmRag.Embedder.Benchmarks;
 
@@ -17,34 +17,18 @@ public sealed record MachineInfo(int Cores, string Cpu, string Os, string Memory
 
     public static MachineInfo Capture()
     {
-        var cpu = ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
-        var distribution = ReadField("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"');
+        var cpu = MachineFacts.Cpu();
+        var distribution = MachineFacts.Distribution();
         var kernel = File.Exists("/proc/sys/kernel/osrelease") ? $"Linux {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}" : null;
         var os = string.Join(", ", new[] { distribution ?? RuntimeInformation.OSDescription, kernel }.OfType<string>());
-        var memory = ReadField("/proc/meminfo", "MemTotal") is { } total && long.TryParse(total.Split(' ')[0], out var kb)
-            ? $"{kb / 1024.0 / 1024:F0} GB" : "unknown";
+        var memory = MachineFacts.MemoryGigabytes() is { } gb ? $"{gb:F0} GB" : "unknown";
         var ort = typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             .Split('+')[0] ?? "unknown";
         return new MachineInfo(Environment.ProcessorCount, cpu, os, memory, RuntimeInformation.FrameworkDescription, ort);
     }
 
     /// <summary>The 1-minute load average (0 where /proc/loadavg does not exist).</summary>
-    public static double LoadAverage() =>
-        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load)
-            ? load : 0;
-
-    private static string? ReadField(string path, string name, char separator = ':')
-    {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-        return File.ReadLines(path)
-            .Select(line => line.Split(separator, 2))
-            .Where(parts => parts.Length == 2 && parts[0].Trim() == name)
-            .Select(parts => parts[1].Trim())
-            .FirstOrDefault();
-    }
+    public static double LoadAverage() => MachineFacts.LoadAverage();
 }
 
 /// <summary>Prints each section and, unless disabled, replaces it in docs/benchmarks.md (other sections are left alone).</summary>
@@ -52,7 +36,7 @@ public sealed class Report(BenchSettings settings)
 {
     public MachineInfo Machine { get; } = MachineInfo.Capture();
 
-    public string DocumentPath { get; } = Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
+    public string DocumentPath { get; } = Repository.BenchmarksDocument();
 
     /// <summary>The command that reproduces this run, from the repository root.</summary>
     public string Command
@@ -76,11 +60,10 @@ public sealed class Report(BenchSettings settings)
             return;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(DocumentPath)!);
-        var document = File.Exists(DocumentPath)
-            ? File.ReadAllText(DocumentPath)
-            : "# Benchmarks\n\nFigures measured by the programs under `bench/`. Each section between `<!-- bench:... -->` markers is " +
-              "rewritten by its program on every full run; write anything else outside the markers.\n";
-        File.WriteAllText(DocumentPath, ReplaceSection(document, section.Id, markdown));
+        var document = BenchmarksDocument.Read(DocumentPath,
+            "# Benchmarks\n\nFigures measured by the programs under `bench/`. Each section between `<!-- bench:... -->` markers is " +
+              "rewritten by its program on every full run; write anything else outside the markers.\n");
+        File.WriteAllText(DocumentPath, BenchmarksDocument.ReplaceSection(document, section.Id, markdown));
         Console.WriteLine($"Updated section '{section.Id}' of {DocumentPath}");
     }
 
@@ -88,7 +71,7 @@ public sealed class Report(BenchSettings settings)
     {
         var runs = settings.Repeats == 1 ? "1 run" : $"median of {settings.Repeats} runs";
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"<!-- bench:{section.Id} -->\n");
+        text.Append(BenchmarksDocument.SectionStart(section.Id)).Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"## {section.Title}\n\n");
         text.Append(CultureInfo.InvariantCulture, $"- **Machine:** {Machine.Summary}\n");
         text.Append(CultureInfo.InvariantCulture, $"- **Date:** {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n");
@@ -97,19 +80,8 @@ public sealed class Report(BenchSettings settings)
         text.Append(CultureInfo.InvariantCulture, $"- **Load average (1 min):** {section.LoadAtStart:F2} when this benchmark started, {section.LoadAtEnd:F2} when it ended ");
         text.Append("(this benchmark's own threads count too; the \"other processes' CPU\" column isolates the disturbance by anything else)\n\n");
         text.Append(section.Body.TrimEnd()).Append('\n');
-        text.Append(CultureInfo.InvariantCulture, $"<!-- /bench:{section.Id} -->\n");
+        text.Append(BenchmarksDocument.SectionEnd(section.Id)).Append('\n');
         return text.ToString();
-    }
-
-    /// <summary>Replaces the marked section, or appends it when the document has none yet.</summary>
-    public static string ReplaceSection(string document, string id, string markdown)
-    {
-        var pattern = new Regex($@"<!-- bench:{Regex.Escape(id)} -->.*?<!-- /bench:{Regex.Escape(id)} -->\n?", RegexOptions.Singleline);
-        if (pattern.IsMatch(document))
-        {
-            return pattern.Replace(document, markdown.Replace("$", "$$", StringComparison.Ordinal), 1);
-        }
-        return document.TrimEnd('\n') + "\n\n" + markdown;
     }
 
     /// <summary>A markdown table.</summary>
@@ -123,21 +95,5 @@ public sealed class Report(BenchSettings settings)
             text.Append("| ").AppendJoin(" | ", row).Append(" |\n");
         }
         return text.ToString();
-    }
-
-    /// <summary>The folder holding AspireMmRag.sln, searched upwards from the binaries, then from the working directory.</summary>
-    public static string RepositoryRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "AspireMmRag.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-        throw new DirectoryNotFoundException("AspireMmRag.sln not found above the benchmark binaries or the working directory.");
     }
 }
