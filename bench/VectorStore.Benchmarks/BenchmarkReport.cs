@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AspireMmRag.Benchmarks;
 
 namespace AspireMmRag.VectorStore.Benchmarks;
 
@@ -10,43 +11,18 @@ namespace AspireMmRag.VectorStore.Benchmarks;
 /// </summary>
 internal sealed class BenchmarkReport(string mode, string command)
 {
-    private const string SectionStart = "<!-- bench:vector-store -->";
-    private const string SectionEnd = "<!-- /bench:vector-store -->";
+    private const string Section = "vector-store";
     private static readonly string[] ModeOrder = ["quick", "100k", "1M"];
 
-    private readonly StringBuilder _markdown = new();
+    private readonly MarkdownLog _markdown = new(blankLineBeforeEveryTable: true);
 
     public string Mode { get; } = mode;
 
-    public void Heading(string text)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"== {text}");
-        _markdown.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"**{text}**").AppendLine();
-    }
+    public void Heading(string text) => _markdown.Heading(text);
 
-    public void Line(string text)
-    {
-        Console.WriteLine(text);
-        _markdown.AppendLine(CultureInfo.InvariantCulture, $"- {text}");
-    }
+    public void Line(string text) => _markdown.Line(text);
 
-    public void Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
-    {
-        var all = rows.ToList();
-        Console.WriteLine(string.Join(" | ", header));
-        foreach (var row in all)
-        {
-            Console.WriteLine(string.Join(" | ", row));
-        }
-        _markdown.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", header)} |");
-        _markdown.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(header.Select(_ => "---|"))}");
-        foreach (var row in all)
-        {
-            _markdown.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", row)} |");
-        }
-        _markdown.AppendLine();
-    }
+    public void Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) => _markdown.Table(header, rows);
 
     /// <summary>Replaces this mode's block in the section of <paramref name="path"/>, keeping everything else.</summary>
     public void WriteTo(string path)
@@ -59,22 +35,20 @@ internal sealed class BenchmarkReport(string mode, string command)
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {MachineInfo.Describe()}.")
             .AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`")
-            .Append(_markdown)
+            .Append(_markdown.Markdown)
             .AppendLine(blockEnd)
             .ToString();
 
-        var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        var start = text.IndexOf(SectionStart, StringComparison.Ordinal);
-        var end = text.IndexOf(SectionEnd, StringComparison.Ordinal);
-        string section;
-        if (start < 0 || end < start)
+        var text = BenchmarksDocument.Read(path);
+        var sectionStart = BenchmarksDocument.SectionStart(Section);
+        if (BenchmarksDocument.FindSection(text, Section) is not { } section)
         {
-            section = SectionStart + "\n" + Intro + "\n" + block + SectionEnd;
-            text = text.TrimEnd() + "\n\n" + section + "\n";
+            text = text.TrimEnd() + "\n\n" + sectionStart + "\n" + Intro + "\n" + block + BenchmarksDocument.SectionEnd(Section) + "\n";
         }
         else
         {
-            var inner = text[(start + SectionStart.Length)..end];
+            var (start, end) = section;
+            var inner = text[(start + sectionStart.Length)..end];
             // Keep the hand-written text before the first block, then the blocks in the order quick, 100k, 1M.
             var blocks = new SortedDictionary<int, string>();
             var firstBlock = inner.IndexOf("<!-- vector-store:", StringComparison.Ordinal);
@@ -94,7 +68,7 @@ internal sealed class BenchmarkReport(string mode, string command)
                 head = "\n" + Intro;
             }
             inner = head.TrimEnd() + "\n\n" + string.Join("\n\n", blocks.Values);
-            text = text[..start] + SectionStart + inner.TrimEnd() + "\n" + text[end..];
+            text = text[..start] + sectionStart + inner.TrimEnd() + "\n" + text[end..];
         }
         File.WriteAllText(path, text);
     }

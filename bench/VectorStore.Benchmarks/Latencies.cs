@@ -1,17 +1,10 @@
+using AspireMmRag.Benchmarks;
+
 namespace AspireMmRag.VectorStore.Benchmarks;
 
 internal static class Latencies
 {
-    public static double Percentile(IReadOnlyList<double> values, double percentile)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-        var sorted = values.OrderBy(v => v).ToArray();
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
+    public static double Percentile(IReadOnlyList<double> values, double percentile) => Percentiles.Of(values, percentile);
 
     public static string Summary(IReadOnlyList<double> milliseconds) =>
         $"p50 {Percentile(milliseconds, 50):F2} ms, p95 {Percentile(milliseconds, 95):F2} ms, p99 {Percentile(milliseconds, 99):F2} ms";
