@@ -25,6 +25,11 @@ public sealed class ApiSurfaceTests(GatewayFixture fixture)
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(image.ImageId, AspireMmRag.Media.MediaReference.For(bytes));
 
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, image.Url));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal($"\"{image.ImageId}\"", head.Headers.ETag?.Tag);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+
         using var again = new HttpRequestMessage(HttpMethod.Get, image.Url);
         again.Headers.IfNoneMatch.ParseAdd($"\"{image.ImageId}\"");
         using var notModified = await client.SendAsync(again);
