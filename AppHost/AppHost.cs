@@ -24,8 +24,12 @@ else
 }
 
 // Services.
+// Replicas share the machine's cores: each gets its share of ONNX Runtime intra-op threads (Embedder:IntraOpThreads overrides).
+var embedderReplicas = builder.Configuration.GetValue("Embedder:Replicas", 2);
 var embedder = builder.AddProject<Projects.Embedder>("embedder")
-    .WithReplicas(builder.Configuration.GetValue("Embedder:Replicas", 2))
+    .WithReplicas(embedderReplicas)
+    .WithEnvironment("Inference__IntraOpThreads",
+        builder.Configuration["Embedder:IntraOpThreads"] ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, embedderReplicas)).ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithEnvironment("Models__Root", Path.Combine(repositoryRoot, "models"))
     .WithHttp2HealthCheck("/health");
 if (builder.Configuration["Embedder:ClipDirectory"] is { Length: > 0 } clipDirectory)

@@ -18,6 +18,10 @@ namespace AspireMmRag.Gateway.Benchmarks;
 /// <summary>The gateway benchmark: set-up (models, store, child processes), the three measurements, the report.</summary>
 public static class GatewayBenchmark
 {
+    /// <summary>ONNX Runtime intra-op threads of the embedder: the share of the cores the AppHost gives each of its default
+    /// 2 embedder replicas.</summary>
+    private static readonly string EmbedderThreads = Math.Max(1, Environment.ProcessorCount / 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static async Task<int> Main(string[] args)
     {
         if (!BenchRun.TryParse(() => BenchSettings.Parse(args), BenchSettings.Usage, out var settings) || settings is null)
@@ -87,6 +91,7 @@ public static class GatewayBenchmark
             ["Models__AutoDownload"] = "false",
             ["Models__Clip__Directory"] = clip,
             ["Inference__ExecutionProvider"] = "Cpu",
+            ["Inference__IntraOpThreads"] = EmbedderThreads,
         });
 
         // The gateway's own service registrations in this process (retrieval-only): its EmbedderClient embeds the corpus's
@@ -139,7 +144,7 @@ public static class GatewayBenchmark
         (string, int)[] processes = [("gateway", gateway.Pid), ("embedder", embedder.Pid)];
 
         report.Heading("Set-up");
-        report.Line($"Processes on the same {Environment.ProcessorCount} cores: the embedder (`{Relative(embedder.Dll)}`, CPU execution provider, batching and threads at the service defaults: MaxBatchSize 32, MaxWait 2 ms, IntraOpThreads = one per physical core), " +
+        report.Line($"Processes on the same {Environment.ProcessorCount} cores: the embedder (`{Relative(embedder.Dll)}`, CPU execution provider, batching at the service defaults: MaxBatchSize 32, MaxWait 2 ms; IntraOpThreads {EmbedderThreads}, the share of the cores the AppHost gives each of its default 2 replicas), " +
                     $"the gateway (`{Relative(gateway.Dll)}`, Production, real Kestrel on a loopback port, HTTP/1.1, `Llm:Provider=LlamaSharp` with stories260K.gguf, ContextSize 4096, MaxOutputTokens {settings.MaxOutputTokens}, llama.cpp's default threads), " +
                     "and this benchmark (the HTTP clients; for part 3 the gateway's Retriever in process). Loopback only.");
         report.Line($"Embedding models: {models}. The CLIP text model is a graph with the shape and compute of CLIP ViT-B/32's text tower ({ClipTextTower.Description}); the vision model is the tiny colour model of tests/TestModels (search by text never runs it).");
