@@ -5,7 +5,6 @@ using AspireMmRag.Gateway.Answering;
 using AspireMmRag.Gateway.Model;
 using AspireMmRag.Gateway.Retrieval;
 using AspireMmRag.Gateway.Telemetry;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AspireMmRag.Gateway.Apis;
@@ -54,7 +53,7 @@ public static class AskApi
         }
 
         var answer = new AnswerText();
-        AnswerCompleted? completed = null;
+        DoneEvent? done = null;
         await foreach (var update in answers.GenerateAsync(input, cancellationToken))
         {
             switch (update)
@@ -62,28 +61,26 @@ public static class AskApi
                 case AnswerDelta delta:
                     answer.Append(delta.Text, started);
                     break;
-                case AnswerCompleted done:
-                    completed = done;
+                case AnswerCompleted completed:
+                    done = Done(completed, retrieval, answer, started, telemetry);
                     break;
             }
         }
-        if (completed is null)
+        if (done is null)
         {
             throw new InvalidOperationException("The answer generator ended without a result.");
         }
-        var timings = Timings(retrieval, answer.FirstTokenMs, started);
-        telemetry.AskDuration.Record(timings.TotalMs, new KeyValuePair<string, object?>("mode", completed.Mode));
         return TypedResults.Ok(new AskResponse
         {
-            Answer = completed.Answer,
-            Mode = completed.Mode,
-            Model = completed.Model,
+            Answer = done.Answer,
+            Mode = done.Mode,
+            Model = done.Model,
             Citations = retrieval.Passages,
             Images = retrieval.Images,
-            UsedCitations = completed.UsedCitations,
-            UsedImageIds = completed.UsedImageIds,
-            Warnings = [.. retrieval.Warnings, .. completed.Warnings],
-            Timings = timings,
+            UsedCitations = done.UsedCitations,
+            UsedImageIds = done.UsedImageIds,
+            Warnings = done.Warnings,
+            Timings = done.Timings,
         });
     }
 
@@ -97,7 +94,6 @@ public static class AskApi
         await using var updates = answers.GenerateAsync(input, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
-            AnswerEvent update;
             ProblemDetails? failure = null;
             try
             {
@@ -105,12 +101,10 @@ public static class AskApi
                 {
                     yield break;
                 }
-                update = updates.Current;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 failure = ProblemMapping.ForStream(ex, context);
-                update = null!;
             }
             if (failure is not null)
             {
@@ -118,28 +112,34 @@ public static class AskApi
                 yield break;
             }
 
-            switch (update)
+            switch (updates.Current)
             {
                 case AnswerDelta delta:
                     answer.Append(delta.Text, started);
                     yield return new SseItem<object>(new DeltaEvent(delta.Text), AskEventTypes.Delta);
                     break;
-                case AnswerCompleted done:
-                    var timings = Timings(retrieval, answer.FirstTokenMs, started);
-                    telemetry.AskDuration.Record(timings.TotalMs, new KeyValuePair<string, object?>("mode", done.Mode));
-                    yield return new SseItem<object>(new DoneEvent
-                    {
-                        Answer = done.Answer,
-                        Mode = done.Mode,
-                        Model = done.Model,
-                        UsedCitations = done.UsedCitations,
-                        UsedImageIds = done.UsedImageIds,
-                        Warnings = [.. retrieval.Warnings, .. done.Warnings],
-                        Timings = timings,
-                    }, AskEventTypes.Done);
+                case AnswerCompleted completed:
+                    yield return new SseItem<object>(Done(completed, retrieval, answer, started, telemetry), AskEventTypes.Done);
                     yield break;
             }
         }
+    }
+
+    /// <summary>The finished answer with the retrieval's warnings and the timings; records the ask's duration.</summary>
+    private static DoneEvent Done(AnswerCompleted completed, RetrievalResult retrieval, AnswerText answer, long started, GatewayTelemetry telemetry)
+    {
+        var timings = Timings(retrieval, answer.FirstTokenMs, started);
+        telemetry.AskDuration.Record(timings.TotalMs, new KeyValuePair<string, object?>("mode", completed.Mode));
+        return new DoneEvent
+        {
+            Answer = completed.Answer,
+            Mode = completed.Mode,
+            Model = completed.Model,
+            UsedCitations = completed.UsedCitations,
+            UsedImageIds = completed.UsedImageIds,
+            Warnings = [.. retrieval.Warnings, .. completed.Warnings],
+            Timings = timings,
+        };
     }
 
     private static AskTimings Timings(RetrievalResult retrieval, double? firstTokenMs, long started) =>
