@@ -71,7 +71,7 @@ public sealed partial class DocumentIndexer(
 
         if (storedPassages.SetEquals(wantedPassages) && storedImages.SetEquals(wantedImages) && storedCaptions.SetEquals(wantedImages))
         {
-            return Unchanged(document, passages.Count, images.Count);
+            return Unchanged(document, passages.Count, images, new HashSet<string>(StringComparer.Ordinal));
         }
 
         // 1. Passages not yet stored, embedded in batches.
@@ -119,19 +119,45 @@ public sealed partial class DocumentIndexer(
 
         if (newPassages.Count == 0 && imageRowsWritten == 0 && removed == 0 && failedImages.Count == 0)
         {
-            return Unchanged(document, passages.Count, images.Count);
+            return Unchanged(document, passages.Count, images, failedImages);
         }
         telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "indexed"));
         telemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         LogIndexed(logger, document.DocumentId, document.Revision, passages.Count, newPassages.Count, imagesDone, withoutClip, failedImages.Count, removed);
-        return new DocumentIndexed
+        return Describe(document, images, failedImages) with
         {
-            DocumentId = document.DocumentId,
-            Revision = document.Revision,
             Chunks = passages.Count,
             Images = imagesDone,
             ImagesFailed = failedImages.Count,
             StaleRemoved = removed,
+        };
+    }
+
+    /// <summary>The result with what a catalog shows of the document: its sections and the images that are indexed.</summary>
+    private static DocumentIndexed Describe(DocumentCrawled document, IReadOnlyList<PendingImage> images, IReadOnlySet<string> failedImages)
+    {
+        var crawled = document.Images.ToLookup(image => image.MediaRef, StringComparer.Ordinal);
+        return new DocumentIndexed
+        {
+            DocumentId = document.DocumentId,
+            Revision = document.Revision,
+            RequestId = document.RequestId,
+            Source = document.Source,
+            Title = document.Title,
+            Url = document.Url,
+            Sections = document.Sections.Select(section => section.Path).Where(path => path.Length > 0).Distinct(StringComparer.Ordinal).ToArray(),
+            IndexedImages = images.Where(image => !failedImages.Contains(image.Record.Id)).Select(image => new IndexedImage
+            {
+                MediaRef = image.Record.MediaRef,
+                Caption = image.Record.Caption,
+                Attribution = image.Record.Attribution,
+                License = image.Record.License,
+                Section = image.Record.Section,
+                SourceUrl = image.Record.SourceUrl,
+                DescriptionUrl = image.Record.DescriptionUrl,
+                Width = crawled[image.Record.MediaRef].FirstOrDefault()?.Width ?? 0,
+                Height = crawled[image.Record.MediaRef].FirstOrDefault()?.Height ?? 0,
+            }).ToArray(),
         };
     }
 
@@ -148,14 +174,11 @@ public sealed partial class DocumentIndexer(
         return stale.Length;
     }
 
-    private DocumentIndexed Unchanged(DocumentCrawled document, int chunks, int images)
+    private DocumentIndexed Unchanged(DocumentCrawled document, int chunks, IReadOnlyList<PendingImage> images, IReadOnlySet<string> failedImages)
     {
         telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "unchanged"));
         LogUnchanged(logger, document.DocumentId, document.Revision);
-        return new DocumentIndexed
-        {
-            DocumentId = document.DocumentId, Revision = document.Revision, Chunks = chunks, Images = images, Unchanged = true,
-        };
+        return Describe(document, images, failedImages) with { Chunks = chunks, Images = images.Count, Unchanged = true };
     }
 
     private static Task PublishProgressAsync(IPublishEndpoint events, DocumentCrawled document, int chunksDone, int chunksTotal,
@@ -164,6 +187,9 @@ public sealed partial class DocumentIndexer(
         {
             DocumentId = document.DocumentId,
             Revision = document.Revision,
+            RequestId = document.RequestId,
+            Title = document.Title,
+            Url = document.Url,
             ChunksDone = chunksDone,
             ChunksTotal = chunksTotal,
             ImagesDone = imagesDone,

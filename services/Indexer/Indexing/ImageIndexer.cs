@@ -35,11 +35,11 @@ public sealed partial class ImageIndexer(
             var bytes = await media.GetAsync(image.Record.MediaRef, cancellationToken);
             if (bytes is null)
             {
-                await ReportFailureAsync(events, image, failed, "the image is not in the media store", cancellationToken);
+                await ReportFailureAsync(events, document, image, failed, "the image is not in the media store", cancellationToken);
             }
             else if (ImageFormat.Detect(bytes) is null)
             {
-                await ReportFailureAsync(events, image, failed, "the stored bytes are not a JPEG, PNG or WebP image", cancellationToken);
+                await ReportFailureAsync(events, document, image, failed, "the stored bytes are not a JPEG, PNG or WebP image", cancellationToken);
             }
             else
             {
@@ -54,7 +54,7 @@ public sealed partial class ImageIndexer(
             await EmbedClipAsync(needClip, clip, cancellationToken);
             foreach (var (image, reason) in clip.Corrupt)
             {
-                await ReportFailureAsync(events, image, failed, reason, cancellationToken);
+                await ReportFailureAsync(events, document, image, failed, reason, cancellationToken);
             }
             usable.RemoveAll(item => clip.Corrupt.Any(corrupt => corrupt.Image.Record.Id == item.Image.Record.Id));
         }
@@ -123,12 +123,12 @@ public sealed partial class ImageIndexer(
         }
     }
 
-    private async Task ReportFailureAsync(IPublishEndpoint events, PendingImage image, List<string> failed, string reason, CancellationToken cancellationToken)
+    private async Task ReportFailureAsync(IPublishEndpoint events, DocumentCrawled document, PendingImage image, List<string> failed, string reason, CancellationToken cancellationToken)
     {
         failed.Add(image.Record.Id);
         telemetry.Images.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
         LogImageFailed(logger, image.Record.MediaRef, image.Record.DocumentId, reason);
-        await events.Publish(new ImageIndexingFailed { DocumentId = image.Record.DocumentId, MediaRef = image.Record.MediaRef, Reason = reason }, cancellationToken);
+        await events.Publish(new ImageIndexingFailed { DocumentId = image.Record.DocumentId, MediaRef = image.Record.MediaRef, Reason = reason, RequestId = document.RequestId }, cancellationToken);
     }
 
     private sealed class ClipResult
