@@ -1,5 +1,6 @@
 using AspireMmRag.Crawler.Crawling;
 using AspireMmRag.Messaging;
+using AspireMmRag.TestModels;
 using MassTransit;
 using MassTransit.Testing;
 

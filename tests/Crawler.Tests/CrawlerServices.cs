@@ -1,4 +1,5 @@
 using AspireMmRag.Crawler.Extensions;
+using AspireMmRag.TestModels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using AspireMmRag.Crawler.Safety;
 using AspireMmRag.Crawler.Wikipedia;
+using AspireMmRag.TestModels;
 
 namespace AspireMmRag.Crawler.Tests;
 

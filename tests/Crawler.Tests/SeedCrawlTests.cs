@@ -1,5 +1,6 @@
 using System.Net;
 using AspireMmRag.Messaging;
+using AspireMmRag.TestModels;
 
 namespace AspireMmRag.Crawler.Tests;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AspireMmRag.Crawler.Wikipedia;
+using AspireMmRag.TestModels;
 
 namespace AspireMmRag.Crawler.Tests;
 

@@ -3,6 +3,7 @@ using AspireMmRag.Crawler.Content;
 using AspireMmRag.Crawler.Wikipedia;
 using AspireMmRag.Media;
 using AspireMmRag.Messaging;
+using AspireMmRag.TestModels;
 using Microsoft.Extensions.Logging;
 
 namespace AspireMmRag.Crawler.Tests;

@@ -8,13 +8,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SkiaSharp;
 
-namespace AspireMmRag.Crawler.Tests;
+namespace AspireMmRag.TestModels;
 
 /// <summary>
-/// A fake Wikipedia on http://127.0.0.1:{random port}: <c>/w/api.php</c> answers from the fixture JSON (formatversion=2
-/// shapes; <c>{{base}}</c> becomes this server's address, <c>{{title}}</c> the asked title), <c>/images/…</c> serves real
+/// A fake Wikipedia on http://127.0.0.1:{random port}: <c>/w/api.php</c> answers from the fixture JSON in <c>MediaWiki/</c>
+/// (embedded in this assembly; formatversion=2 shapes: <c>{title}.page.json</c> and <c>{title}.images.json</c>, else
+/// <c>missing.*.json</c>; <c>{{base}}</c> becomes this server's address, <c>{{title}}</c> the asked title), <c>/images/…</c> serves real
 /// PNG/JPEG bytes. It records every request, counts requests in flight at once, and can be told to throttle the next requests.
 /// </summary>
 public sealed class FakeMediaWikiServer : IAsyncDisposable
@@ -27,9 +27,9 @@ public sealed class FakeMediaWikiServer : IAsyncDisposable
         RateLimited,
     }
 
-    public static readonly byte[] CathedralJpeg = TestImages.Jpeg(160, 120, new SKColor(40, 90, 160));
-    public static readonly byte[] SuomenlinnaPng = TestImages.Png(200, 150, new SKColor(30, 140, 60));
-    public static readonly byte[] CoatOfArmsPng = TestImages.Png(120, 140, new SKColor(200, 30, 30));
+    public static readonly byte[] CathedralJpeg = TestImages.SolidJpeg(40, 90, 160, 160, 120);
+    public static readonly byte[] SuomenlinnaPng = TestImages.SolidPng(30, 140, 60, 200, 150);
+    public static readonly byte[] CoatOfArmsPng = TestImages.SolidPng(200, 30, 30, 120, 140);
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Throttle> _throttles = new();
@@ -157,6 +157,22 @@ public sealed class FakeMediaWikiServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
             return Results.Text("late");
         });
+    }
+
+    /// <summary>The fixture JSON files (<c>MediaWiki/*.json</c>), embedded so that every test project referencing this one has them.</summary>
+    private static class Fixtures
+    {
+        private const string Prefix = "MediaWiki/";
+
+        public static bool Exists(string name) => typeof(FakeMediaWikiServer).Assembly.GetManifestResourceInfo(Prefix + name) is not null;
+
+        public static string Read(string name)
+        {
+            using var stream = typeof(FakeMediaWikiServer).Assembly.GetManifestResourceStream(Prefix + name)
+                ?? throw new FileNotFoundException($"No embedded MediaWiki fixture '{name}'.", name);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
     }
 
     private static IResult Json(string json) => Results.Text(json, "application/json; charset=utf-8");
