@@ -71,7 +71,7 @@ public sealed partial class FolderCrawler(
         foreach (var file in listing.Files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!_readers.TryGetValue(Path.GetExtension(file.Name), out var reader) || ReadDocument(file, reader, refusals) is not { } parsed)
+            if (!_readers.TryGetValue(Path.GetExtension(file.Name), out var reader) || ReadDocument(root, file, reader, refusals) is not { } parsed)
             {
                 continue;
             }
@@ -139,20 +139,21 @@ public sealed partial class FolderCrawler(
         return published;
     }
 
-    private ParsedDocument? ReadDocument(FolderEntry file, IDocumentReader reader, List<FolderRefusal> refusals)
+    private ParsedDocument? ReadDocument(FolderRoot root, FolderEntry file, IDocumentReader reader, List<FolderRefusal> refusals)
     {
+        var documentId = FolderDocumentIds.ForFile(root.Name, file.RelativePath);
         try
         {
             var length = new FileInfo(file.RealPath).Length;
             if (length > _options.MaxDocumentBytes)
             {
-                return LeaveOut(refusals, file, "too-large", $"'{file.RelativePath}' is {length:N0} bytes, over Crawler:Folders:MaxDocumentBytes ({_options.MaxDocumentBytes:N0}).");
+                return LeaveOut(refusals, file, documentId, "too-large", $"'{file.RelativePath}' is {length:N0} bytes, over Crawler:Folders:MaxDocumentBytes ({_options.MaxDocumentBytes:N0}).");
             }
             return reader.Read(file.Name, File.ReadAllBytes(file.RealPath));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return LeaveOut(refusals, file, "unreadable", $"'{file.RelativePath}' could not be read: {ex.Message}");
+            return LeaveOut(refusals, file, documentId, "unreadable", $"'{file.RelativePath}' could not be read: {ex.Message}");
         }
     }
 
@@ -244,13 +245,13 @@ public sealed partial class FolderCrawler(
         }
     }
 
-    private ParsedDocument? LeaveOut(List<FolderRefusal> refusals, FolderEntry file, string reason, string message) =>
-        LeaveOut<ParsedDocument>(refusals, file, reason, message);
+    private ParsedDocument? LeaveOut(List<FolderRefusal> refusals, FolderEntry file, string documentId, string reason, string message) =>
+        LeaveOut<ParsedDocument>(refusals, file, reason, message, documentId);
 
-    private T? LeaveOut<T>(List<FolderRefusal> refusals, FolderEntry file, string reason, string message) where T : class
+    private T? LeaveOut<T>(List<FolderRefusal> refusals, FolderEntry file, string reason, string message, string? documentId = null) where T : class
     {
         LogLeftOut(logger, file.RelativePath, reason, message);
-        refusals.Add(new FolderRefusal(file.RelativePath, reason, message));
+        refusals.Add(new FolderRefusal(file.RelativePath, reason, message, documentId));
         return null;
     }
 
