@@ -71,7 +71,9 @@ public static class CrawlerServiceExtensions
         services.AddSingleton<FolderWalker>();
         services.AddSingleton<FolderCrawler>();
 
-        services.AddSingleton<DocumentPublisher>();
+        services.AddSingleton<CrawlEventPublisher>();
+        services.AddSingleton<WikipediaRequestHandler>();
+        services.AddSingleton<FolderRequestHandler>();
         return services;
     }
 

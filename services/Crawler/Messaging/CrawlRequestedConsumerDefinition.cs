@@ -8,8 +8,9 @@ namespace AspireMmRag.Crawler.Messaging;
 /// <summary>
 /// The crawl-requested endpoint: a few crawls at a time, so that a local folder is not stuck behind a Wikipedia page
 /// waiting out its back-off (the MediaWiki client still sends one request at a time), and redelivery only for
-/// <see cref="TransientCrawlException"/> at <see cref="MessagingOptions.RetryIntervals"/>. Everything else — bad input above
-/// all — faults at once and lands in the <c>_error</c> queue.
+/// <see cref="TransientCrawlException"/> at <see cref="MessagingOptions.RetryIntervals"/> (the consumer reports what still fails
+/// on the last attempt instead of throwing). Any other exception — the broker not taking the outcome, say — faults at once
+/// and lands in the <c>_error</c> queue.
 /// </summary>
 public sealed class CrawlRequestedConsumerDefinition : ConsumerDefinition<CrawlRequestedConsumer>
 {

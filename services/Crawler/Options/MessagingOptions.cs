@@ -5,11 +5,11 @@ public sealed class MessagingOptions
 {
     public const string SectionName = "Crawler:Messaging";
 
-    /// <summary>Time allowed for publishing one <c>DocumentCrawled</c>.</summary>
+    /// <summary>Time allowed for publishing one message (<c>DocumentCrawled</c>, <c>CrawlFailed</c>, <c>CrawlCompleted</c>).</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Waits between redeliveries of a <c>CrawlRequested</c> that failed for a transient reason (network, throttling).
-    /// Bad requests are never retried. Unset: 10 s, 1 min, 5 min.</summary>
+    /// Bad requests are never retried; what still fails on the last attempt is published as <c>CrawlFailed</c>. Unset: 10 s, 1 min, 5 min.</summary>
     public TimeSpan[]? RetryIntervals { get; set; }
 
     public IReadOnlyList<TimeSpan> EffectiveRetryIntervals =>
