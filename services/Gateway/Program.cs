@@ -14,6 +14,8 @@ app.MapAskApi();
 app.MapSearchApi();
 app.MapImagesApi();
 app.MapModelsApi();
+app.MapIngestApi();
+app.MapDocumentsApi();
 
 app.Run();
 

@@ -18,6 +18,7 @@ public static class AskApi
     public static IEndpointRouteBuilder MapAskApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/ask", AskAsync)
+            .RequireApiKey(ApiAccess.Read)
             .WithName("Ask")
             .WithTags("Ask")
             .WithSummary("Answer a question from the indexed documents, with citations and images")

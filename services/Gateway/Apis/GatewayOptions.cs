@@ -1,6 +1,6 @@
 namespace AspireMmRag.Gateway.Apis;
 
-/// <summary>Settings under <c>Gateway</c>: request limits, the upload size, and the ask concurrency limit.</summary>
+/// <summary>Settings under <c>Gateway</c>: request limits, the upload size, the ask concurrency limit and the API key.</summary>
 public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
@@ -13,4 +13,10 @@ public sealed class GatewayOptions
     /// <summary>Asks answered at the same time; more wait in a queue of <see cref="AskQueueLimit"/>, then get 429.</summary>
     public int AskConcurrencyLimit { get; set; } = 4;
     public int AskQueueLimit { get; set; } = 16;
+
+    /// <summary>When set, writes (ingest, delete) need this value in the <c>X-Api-Key</c> header.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>With <see cref="ApiKey"/> set: every other <c>/api</c> endpoint needs the key too.</summary>
+    public bool RequireKeyForReads { get; set; }
 }

@@ -13,6 +13,7 @@ public static class ImagesApi
     public static IEndpointRouteBuilder MapImagesApi(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/api/images/{imageId}", [HttpMethods.Get, HttpMethods.Head], GetImageAsync)
+            .RequireApiKey(ApiAccess.Read)
             .WithName("GetImage")
             .WithTags("Images")
             .WithSummary("A stored image (optionally resized to a width of 32..1024 pixels)")

@@ -11,6 +11,7 @@ public static class ModelsApi
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/models", GetModelsAsync)
+            .RequireApiKey(ApiAccess.Read)
             .WithName("GetModels")
             .WithTags("Status")
             .WithSummary("The embedding models and the language model, with their availability")

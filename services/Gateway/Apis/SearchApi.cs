@@ -11,7 +11,7 @@ public static class SearchApi
 {
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/search").WithTags("Search");
+        var group = app.MapGroup("/api/search").WithTags("Search").RequireApiKey(ApiAccess.Read);
         group.MapPost("/", SearchAsync)
             .WithName("Search")
             .WithSummary("Passages and images for a query, without a language model")

@@ -51,6 +51,7 @@ public static class GatewayServiceExtensions
         builder.AddEmbedderClient("embedder");
         builder.AddVectorStore(VectorStoreRole.Reader);
         builder.AddLanguageModel();
+        builder.AddIngestion();
         return builder;
     }
 
