@@ -8,12 +8,15 @@ var mode = InfraModeDetector.Detect(builder.Configuration, Console.WriteLine);
 var ingest = IngestSettings.From(builder.Configuration, repositoryRoot);
 
 // Infrastructure: containers when a container runtime answers, local processes otherwise.
+// The catalog is the gateway's record of ingestion jobs and indexed documents: PostgreSQL as a container, else a SQLite file.
 IResourceBuilder<IResourceWithConnectionString> messaging;
+IResourceBuilder<IResourceWithConnectionString> catalog;
 IResourceBuilder<ContainerResource>? milvus = null;
 if (mode == InfraMode.Container)
 {
     messaging = builder.AddRabbitMQ("messaging").WithDataVolume();
     milvus = builder.AddMilvusStandalone("milvus");
+    catalog = builder.AddPostgres("postgres").WithDataVolume().AddDatabase("catalog");
 }
 else
 {
@@ -21,6 +24,8 @@ else
         port: builder.Configuration.GetValue("Infra:RabbitMQ:Port", 5673),
         dataDirectory: ingest.RabbitMQDirectory,
         server: builder.Configuration["Infra:RabbitMQ:Server"] ?? LocalRabbitMQExtensions.DefaultServer);
+    Directory.CreateDirectory(ingest.DataDirectory);
+    catalog = builder.AddConnectionString("catalog", ReferenceExpression.Create($"Data Source={ingest.CatalogFile}"));
 }
 
 // Services.
@@ -72,18 +77,30 @@ if (ingest.WikipediaTitles is { } titles)
     SetList(crawler, "Crawler__Seed__WikipediaTitles", titles);
 }
 
-// The front door: ask, search, images. It reads the store the indexer writes (in local mode the indexer creates it).
+// The front door: ask, search, images; ingestion over REST (jobs on the broker, the catalog of indexed documents). It reads
+// the store the indexer writes (in local mode the indexer creates it). Ingesting and deleting need the API key.
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 5180);
+var apiKey = builder.AddGatewayApiKey(out var whereIsTheApiKey);
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithEndpoint("http", endpoint => endpoint.Port = gatewayPort)
     .WithReference(embedder).WaitFor(embedder)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(catalog)
     .WithReference(vectors)
     .WithReference(media)
+    .WithEnvironment("Gateway__ApiKey", apiKey)
     .WaitFor(indexer)
     .WithHttpHealthCheck("/health");
+if (mode == InfraMode.Container)
+{
+    gateway.WaitFor(catalog); // the PostgreSQL container; the local SQLite file has nothing to wait for
+}
+// The folder roots a POST /api/ingest {"folder": ...} may name: the ones the crawler may read.
+SetList(gateway, "Ingestion__FolderRoots", ingest.Folders);
 var llm = LanguageModelSettings.From(builder.Configuration, repositoryRoot);
 llm.Apply(builder, gateway);
-Console.WriteLine($"Gateway: http://localhost:{gatewayPort} (ask: POST /api/ask); language model: {llm.Description}");
+Console.WriteLine($"Gateway: http://localhost:{gatewayPort} (ask: POST /api/ask; ingest: POST /api/ingest); language model: {llm.Description}");
+Console.WriteLine($"Gateway API key (header X-Api-Key for POST /api/ingest and DELETE /api/documents/...): {whereIsTheApiKey}");
 
 builder.Build().Run();
 

@@ -8,6 +8,8 @@ public sealed record IngestSettings(string DataDirectory, IReadOnlyList<string> 
     public string MediaDirectory => Path.Combine(DataDirectory, "media");
     public string VectorsDirectory => Path.Combine(DataDirectory, "vectors");
     public string RabbitMQDirectory => Path.Combine(DataDirectory, "rabbitmq");
+    /// <summary>The gateway's SQLite catalog (jobs, indexed documents) in local mode.</summary>
+    public string CatalogFile => Path.Combine(DataDirectory, "catalog.db");
 
     /// <summary><c>Data:Directory</c> (default <c>.data</c> in the repository), <c>Ingest:Folders</c> (folder roots crawled
     /// at start, relative to the repository; default <c>samples</c>), <c>Ingest:WikipediaTitles</c> (unset: the crawler's own seed list).</summary>

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using AspireMmRag.AppHost.Extensions;
 using AspireMmRag.TestModels;
 using AspireMmRag.VectorStore;
 using Microsoft.Extensions.Configuration;
@@ -79,6 +80,7 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
             }
             await VerifyIngestedAsync(timeout.Token, started);
             await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+            await VerifyGatewayWiringAsync(app, timeout.Token);
             await VerifyGatewayAsync(app.CreateHttpClient("gateway"), timeout.Token);
             output.WriteLine($"{logs.Count} resource log lines captured");
         }
@@ -103,6 +105,35 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
         var images = await store.SearchImagesAsync(Unit(512), new VectorSearchOptions { TopK = 10, DocumentIds = [harbour] }, cancellationToken);
         Assert.Contains(images, hit => hit.Record.Caption.Contains("red ferry", StringComparison.OrdinalIgnoreCase));
         Assert.True(File.Exists(Path.Combine(Data, "media", images[0].Record.MediaRef[..2], images[0].Record.MediaRef)));
+    }
+
+    /// <summary>What the gateway was started with for its ingestion API: the catalog (a SQLite file in the data directory), the
+    /// broker, the crawler's folder roots and the generated API key, which the dashboard gets as a sensitive (masked) value.</summary>
+    private async Task VerifyGatewayWiringAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var apiKey = await ApiKeyAsync(app, cancellationToken);
+        Assert.True(apiKey.Length >= 32, "the generated API key is shorter than 32 characters");
+
+        var gateway = await app.ResourceNotifications.WaitForResourceAsync("gateway",
+            e => e.Snapshot.EnvironmentVariables.Any(v => v.Name == "Gateway__ApiKey"), cancellationToken);
+        var environment = gateway.Snapshot.EnvironmentVariables.Where(v => v.IsFromSpec).ToDictionary(v => v.Name, v => v.Value);
+        Assert.Equal($"Data Source={Path.Combine(Data, "catalog.db")}", environment.GetValueOrDefault("ConnectionStrings__catalog"));
+        Assert.StartsWith("amqp://", environment.GetValueOrDefault("ConnectionStrings__messaging"), StringComparison.Ordinal);
+        Assert.Equal(Corpus, environment.GetValueOrDefault("Ingestion__FolderRoots__0"));
+        Assert.False(environment.ContainsKey("Ingestion__FolderRoots__1"));
+        Assert.Equal(apiKey, environment.GetValueOrDefault("Gateway__ApiKey"));
+
+        var parameter = await app.ResourceNotifications.WaitForResourceAsync(GatewayApiKeyExtensions.ParameterName,
+            e => e.Snapshot.Properties.Any(p => p.Name == "Value"), cancellationToken);
+        Assert.True(parameter.Snapshot.Properties.Single(p => p.Name == "Value").IsSensitive);
+    }
+
+    /// <summary>The gateway's API key as the AppHost resolved it (generated here: the test configures none).</summary>
+    private static async Task<string> ApiKeyAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var parameter = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == GatewayApiKeyExtensions.ParameterName);
+        return await parameter.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException("The API key has no value.");
     }
 
     /// <summary>The gateway finds the ingested document and its image, and answers from it (retrieval-only: no model here).</summary>
