@@ -30,6 +30,17 @@ public interface IVectorStore
 
     Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken);
 
+    /// <summary>Passages by full-text (BM25) match of <paramref name="query"/> against their title › section and text, best
+    /// first; <see cref="VectorSearchHit{T}.Score"/> is the BM25 score (higher is better). The query is plain words: query
+    /// syntax in it (quotes, <c>*</c>, <c>AND</c>, <c>NEAR</c>, parentheses, <c>-</c>) is matched as text, never interpreted;
+    /// a query without letters or digits finds nothing. Filters apply as for <see cref="SearchPassagesAsync"/>.</summary>
+    Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesByTextAsync(string query, VectorSearchOptions options, CancellationToken cancellationToken);
+
+    /// <summary>The dense and the full-text passage lists for the same query, fused by reciprocal rank
+    /// (<see cref="HybridSearchOptions"/>); the top <see cref="VectorSearchOptions.TopK"/>. Filters apply to both lists.</summary>
+    Task<HybridSearchResult> SearchPassagesHybridAsync(float[] vector, string query, VectorSearchOptions options, HybridSearchOptions hybrid,
+        CancellationToken cancellationToken);
+
     /// <summary>Nearest images by CLIP vector (a CLIP text or image embedding).</summary>
     Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken);
 

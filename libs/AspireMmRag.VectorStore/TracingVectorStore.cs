@@ -40,6 +40,13 @@ public sealed class TracingVectorStore(IVectorStore inner, string system) : IVec
     public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
         TraceAsync("search", VectorCollection.Passages, options.TopK, () => inner.SearchPassagesAsync(vector, options, cancellationToken));
 
+    public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesByTextAsync(string query, VectorSearchOptions options, CancellationToken cancellationToken) =>
+        TraceAsync("text search", VectorCollection.Passages, options.TopK, () => inner.SearchPassagesByTextAsync(query, options, cancellationToken));
+
+    public Task<HybridSearchResult> SearchPassagesHybridAsync(float[] vector, string query, VectorSearchOptions options, HybridSearchOptions hybrid,
+        CancellationToken cancellationToken) =>
+        TraceAsync("hybrid search", VectorCollection.Passages, options.TopK, () => inner.SearchPassagesHybridAsync(vector, query, options, hybrid, cancellationToken));
+
     public Task<IReadOnlyList<VectorSearchHit<ImageRecord>>> SearchImagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
         TraceAsync("search", VectorCollection.Images, options.TopK, () => inner.SearchImagesAsync(vector, options, cancellationToken));
 

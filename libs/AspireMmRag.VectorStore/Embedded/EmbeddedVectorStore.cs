@@ -181,6 +181,15 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         return deleted;
     }
 
+    // HYBRID-PENDING: replaced by the full-text implementation of issue 8 (being written now).
+    public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesByTextAsync(string query, VectorSearchOptions options, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Full-text search is not implemented yet.");
+
+    // HYBRID-PENDING: replaced by the full-text implementation of issue 8 (being written now).
+    public Task<HybridSearchResult> SearchPassagesHybridAsync(float[] vector, string query, VectorSearchOptions options, HybridSearchOptions hybrid,
+        CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Hybrid search is not implemented yet.");
+
     public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
         SearchAsync(PassageRowMapper.Instance, vector, options, cancellationToken);
 
