@@ -36,33 +36,13 @@ public sealed class IngestionEnvironment : IAsyncDisposable
     {
         _messaging = messaging;
         _root = Path.Combine(Path.GetTempPath(), "mmrag-ingest-" + Guid.NewGuid().ToString("N"));
-        var clip = _clipDirectory = Path.Combine(_root, "clip");
-        Directory.CreateDirectory(clip);
-        ClipTestModels.WriteSplit(clip, TestAssets.ClipVocabJson);
-        File.Copy(TestAssets.ClipVocabJson, Path.Combine(clip, "vocab.json"));
-        File.Copy(TestAssets.ClipMerges, Path.Combine(clip, "merges.txt"));
+        var clip = _clipDirectory = PipelineServices.WriteClipModel(Path.Combine(_root, "clip"));
         _noClipDirectory = Path.Combine(_root, "no-clip");
         Directory.CreateDirectory(_noClipDirectory);
         ClipAvailable = withClip;
 
-        _embedderEnvironment = new()
-        {
-            ["Models__AutoDownload"] = "false",
-            ["Models__Clip__Directory"] = withClip ? clip : _noClipDirectory,
-            ["Inference__ExecutionProvider"] = "Cpu",
-        };
-        _indexerEnvironment = new()
-        {
-            ["ConnectionStrings__messaging"] = messaging,
-            ["services__embedder__http__0"] = $"http://127.0.0.1:{_embedderPort}",
-            ["MediaStore__Directory"] = MediaDirectory,
-            ["VectorStore__Provider"] = "Embedded",
-            ["VectorStore__Embedded__Directory"] = VectorsDirectory,
-            ["Indexing__Retry__OutageMaxInterval"] = "00:00:02",
-            ["Indexing__Retry__FailureIntervals__0"] = "00:00:00.200",
-            ["Indexing__Retry__FailureIntervals__1"] = "00:00:00.200",
-            ["Indexing__Retry__FailureIntervals__2"] = "00:00:00.200",
-        };
+        _embedderEnvironment = PipelineServices.EmbedderEnvironment(withClip ? clip : _noClipDirectory);
+        _indexerEnvironment = PipelineServices.IndexerEnvironment(messaging, $"http://127.0.0.1:{_embedderPort}", MediaDirectory, VectorsDirectory);
         foreach (var (key, value) in indexerSettings ?? new Dictionary<string, string>())
         {
             _indexerEnvironment[key] = value;
@@ -114,9 +94,7 @@ public sealed class IngestionEnvironment : IAsyncDisposable
     public async Task StartIndexerAsync()
     {
         Indexer = ServiceProcess.Start("Indexer", _indexerEnvironment, _indexerPort);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Indexer.WaitUntilAsync(async token =>
-            (await http.GetAsync($"{Indexer.Url}/health", token)).IsSuccessStatusCode, TimeSpan.FromSeconds(120), "the indexer's health");
+        await PipelineServices.WaitForHealthAsync(Indexer, TimeSpan.FromSeconds(120));
     }
 
     public async Task RestartIndexerAsync()
