@@ -144,7 +144,8 @@ public static class AskApi
     }
 
     private static AskTimings Timings(RetrievalResult retrieval, double? firstTokenMs, long started) =>
-        new(retrieval.EmbedMs, retrieval.SearchMs, firstTokenMs, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+        new(retrieval.EmbedMs, retrieval.SearchMs, firstTokenMs, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1),
+            retrieval.DenseSearchMs, retrieval.TextSearchMs);
 
     private static bool AcceptsEventStream(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(value => value.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));

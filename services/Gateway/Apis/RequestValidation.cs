@@ -28,7 +28,7 @@ public sealed class RequestValidation(IOptions<GatewayOptions> gatewayOptions, I
         var documentIds = Values(request.DocumentIds, "documentIds", 512, errors);
         var sources = Values(request.Sources, "sources", 64, errors);
         var history = History(request.History, errors);
-        return errors.Count > 0 ? (null, [], errors) : (new RetrievalQuery(text!, topK, imageTopK, documentIds, sources), history, errors);
+        return errors.Count > 0 ? (null, [], errors) : (new RetrievalQuery(text!, topK, imageTopK, documentIds, sources, Defaults.PassageMode), history, errors);
     }
 
     public (RetrievalQuery? Query, string Modality, Dictionary<string, string[]> Errors) Search(SearchRequest? request)
@@ -47,13 +47,18 @@ public sealed class RequestValidation(IOptions<GatewayOptions> gatewayOptions, I
         {
             errors["modality"] = ["Must be 'text', 'image' or 'both'."];
         }
+        var mode = Defaults.PassageMode;
+        if (request.Mode is not null && !PassageSearchModes.TryParse(request.Mode, out mode))
+        {
+            errors["mode"] = ["Must be 'hybrid', 'dense' or 'bm25'."];
+        }
         var documentIds = Values(request.DocumentIds, "documentIds", 512, errors);
         var sources = Values(request.Sources, "sources", 64, errors);
         if (modality == "text")
         {
             imageTopK = 0;
         }
-        return errors.Count > 0 ? (null, modality, errors) : (new RetrievalQuery(text!, topK, imageTopK, documentIds, sources), modality, errors);
+        return errors.Count > 0 ? (null, modality, errors) : (new RetrievalQuery(text!, topK, imageTopK, documentIds, sources, mode), modality, errors);
     }
 
     private string? Text(string? value, string name, Dictionary<string, string[]> errors)

@@ -39,7 +39,7 @@ public static class SearchApi
             return TypedResults.ValidationProblem(errors, detail: AskApi.ValidationDetail(errors));
         }
         var result = await retriever.RetrieveAsync(query, context.RequestAborted);
-        return TypedResults.Ok(new SearchResponse(modality == "image" ? [] : result.Passages, result.Images));
+        return TypedResults.Ok(new SearchResponse(modality == "image" ? [] : result.Passages, result.Images, result.Mode.Name()));
     }
 
     private static async Task<IResult> SearchByImageAsync(HttpContext context, ImageSearcher searcher, IOptions<GatewayOptions> options)

@@ -19,8 +19,9 @@ public sealed record AskResponse
     public required AskTimings Timings { get; init; }
 }
 
-/// <summary>Milliseconds: the query embeddings, the searches, the first answer text, the whole request.</summary>
-public sealed record AskTimings(double EmbedMs, double SearchMs, double? FirstTokenMs, double TotalMs);
+/// <summary>Milliseconds: the query embeddings, the searches, the first answer text, the whole request; and the dense and the
+/// full-text (BM25) passage searches, when the store ran them apart (null when it fused them itself, as Milvus does).</summary>
+public sealed record AskTimings(double EmbedMs, double SearchMs, double? FirstTokenMs, double TotalMs, double? DenseSearchMs = null, double? TextSearchMs = null);
 
 public static class AnswerModes
 {

@@ -8,6 +8,15 @@ public sealed class RetrievalOptions
     public int DefaultTopK { get; set; } = 4;
     public int DefaultImageTopK { get; set; } = 3;
 
+    /// <summary>How passages are searched when a request does not say: <c>Hybrid</c> (dense + BM25, reciprocal-rank fused),
+    /// <c>Dense</c> or <c>Bm25</c>.</summary>
+    public PassageSearchMode PassageMode { get; set; } = PassageSearchMode.Hybrid;
+
+    /// <summary>The reciprocal-rank fusion constant k and the weights of the dense and the BM25 list.</summary>
+    public int RrfK { get; set; } = 60;
+    public float DenseWeight { get; set; } = 1f;
+    public float TextWeight { get; set; } = 1f;
+
     /// <summary>Candidates fetched from each image list (CLIP and captions) per returned image, at least <see cref="MinImageCandidates"/>.</summary>
     public int ImageCandidatesPerResult { get; set; } = 4;
     public int MinImageCandidates { get; set; } = 12;

@@ -11,8 +11,8 @@ namespace AspireMmRag.Gateway.Retrieval;
 
 /// <summary>
 /// Retrieval for a text query, on two paths that run at the same time: the passage path (embed the query with the passage
-/// model, then search passages and image captions together) and the CLIP path (embed the query with CLIP text, then
-/// search images). Images are then ranked by <see cref="ImageRanker"/>. When CLIP is not available (no model on this
+/// model, then search passages — dense, BM25 or both fused, <see cref="PassageSearchMode"/> — and image captions together)
+/// and the CLIP path (embed the query with CLIP text, then search images). Images are then ranked by <see cref="ImageRanker"/>. When CLIP is not available (no model on this
 /// machine), images are ranked by caption alone and a warning says so.
 /// </summary>
 public sealed partial class Retriever(
@@ -46,7 +46,7 @@ public sealed partial class Retriever(
             await passagePath;
         }
 
-        var (passages, captionHits, passageEmbedMs, passageSearchMs) = await passagePath;
+        var (passages, captionHits, passageEmbedMs, passageSearchMs, denseMs, textMs) = await passagePath;
         var clip = await clipPath;
         var warnings = new List<string>();
         if (clip.Warning is { } warning)
@@ -74,7 +74,9 @@ public sealed partial class Retriever(
         telemetry.Hits.Record(images.Count, new KeyValuePair<string, object?>("modality", "image"));
         activity?.SetTag("retrieval.passages", passages.Count);
         activity?.SetTag("retrieval.images", images.Count);
-        return new RetrievalResult(passages, images, warnings, Math.Round(embedMs, 1), Math.Round(searchMs, 1), Math.Round(totalMs, 1));
+        activity?.SetTag("retrieval.passage_mode", query.Mode.Name());
+        return new RetrievalResult(passages, images, warnings, Math.Round(embedMs, 1), Math.Round(searchMs, 1), Math.Round(totalMs, 1),
+            query.Mode, Round(denseMs), Round(textMs));
     }
 
     /// <summary>Unknown document ids are the caller's mistake, not an empty result.</summary>
@@ -99,7 +101,8 @@ public sealed partial class Retriever(
         }
     }
 
-    private async Task<(IReadOnlyList<Citation> Passages, IReadOnlyList<VectorSearchHit<ImageRecord>> Captions, double EmbedMs, double SearchMs)> PassagePathAsync(
+    private async Task<(IReadOnlyList<Citation> Passages, IReadOnlyList<VectorSearchHit<ImageRecord>> Captions, double EmbedMs, double SearchMs,
+        double? DenseMs, double? TextMs)> PassagePathAsync(
         RetrievalQuery query, VectorSearchOptions filters, int imageCandidates, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -108,16 +111,44 @@ public sealed partial class Retriever(
 
         var searched = Stopwatch.GetTimestamp();
         var passageSearch = query.WantsPassages
-            ? GuardedCalls.StoreAsync(() => store.SearchPassagesAsync(vector, filters with { TopK = query.TopK }, cancellationToken), cancellationToken)
-            : Task.FromResult<IReadOnlyList<VectorSearchHit<PassageRecord>>>([]);
+            ? GuardedCalls.StoreAsync(() => SearchPassagesAsync(query, vector, filters with { TopK = query.TopK }, cancellationToken), cancellationToken)
+            : Task.FromResult(new HybridSearchResult([], null, null));
         var captionSearch = query.WantsImages
             ? GuardedCalls.StoreAsync(() => store.SearchImageCaptionsAsync(vector, filters with { TopK = imageCandidates }, cancellationToken), cancellationToken)
             : Task.FromResult<IReadOnlyList<VectorSearchHit<ImageRecord>>>([]);
         await Task.WhenAll(passageSearch, captionSearch);
-        var passages = (await passageSearch).Select((hit, i) => ToCitation(hit, i + 1)).ToList();
+        var found = await passageSearch;
+        var passages = found.Hits.Select((hit, i) => ToCitation(new VectorSearchHit<PassageRecord>(hit.Record, hit.Score), i + 1)).ToList();
         var captions = await captionSearch;
-        return (passages, captions, embedMs, Stopwatch.GetElapsedTime(searched).TotalMilliseconds);
+        return (passages, captions, embedMs, Stopwatch.GetElapsedTime(searched).TotalMilliseconds, found.DenseTime?.TotalMilliseconds, found.TextTime?.TotalMilliseconds);
     }
+
+    /// <summary>The passages of <see cref="RetrievalQuery.Mode"/>, as one result shape: a single list keeps its own scores
+    /// (cosine or BM25) and its time; hybrid scores are the fused reciprocal-rank scores.</summary>
+    private async Task<HybridSearchResult> SearchPassagesAsync(RetrievalQuery query, float[] vector, VectorSearchOptions filters, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var started = Stopwatch.GetTimestamp();
+        switch (query.Mode)
+        {
+            case PassageSearchMode.Dense:
+                var dense = await store.SearchPassagesAsync(vector, filters, cancellationToken);
+                return new HybridSearchResult(Single(dense, denseList: true), Stopwatch.GetElapsedTime(started), null);
+            case PassageSearchMode.Bm25:
+                var text = await store.SearchPassagesByTextAsync(query.Text, filters, cancellationToken);
+                return new HybridSearchResult(Single(text, denseList: false), null, Stopwatch.GetElapsedTime(started));
+            default:
+                var hybrid = new HybridSearchOptions { RrfK = settings.RrfK, DenseWeight = settings.DenseWeight, TextWeight = settings.TextWeight };
+                return await store.SearchPassagesHybridAsync(vector, query.Text, filters, hybrid, cancellationToken);
+        }
+    }
+
+    private static HybridPassageHit[] Single(IReadOnlyList<VectorSearchHit<PassageRecord>> hits, bool denseList) =>
+        hits.Select((hit, i) => denseList
+            ? new HybridPassageHit(hit.Record, hit.Score, hit.Score, i + 1, null, null)
+            : new HybridPassageHit(hit.Record, hit.Score, null, null, hit.Score, i + 1)).ToArray();
+
+    private static double? Round(double? milliseconds) => milliseconds is { } value ? Math.Round(value, 1) : null;
 
     private async Task<ClipPath> ClipPathAsync(string text, VectorSearchOptions filters, CancellationToken cancellationToken)
     {
