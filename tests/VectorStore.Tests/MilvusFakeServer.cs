@@ -20,14 +20,16 @@ internal sealed record MilvusRecordedRequest(string Action, JsonObject Body, IRe
 
 /// <summary>
 /// A Milvus REST v2 stand-in on Kestrel (http://127.0.0.1:0): records every request and answers with the documented
-/// response shapes from a small in-memory model (collections with a schema, rows by id, brute-force cosine search,
-/// the filter forms of <see cref="MilvusFakeFilter"/>, load states). <see cref="Intercept"/> injects failures.
+/// response shapes from a small in-memory model (collections with a schema checked by <see cref="MilvusFakeSchema"/>,
+/// rows by id, brute-force cosine search, BM25 full-text search (<see cref="MilvusFakeAnalyzer"/>), <c>hybrid_search</c>
+/// with Milvus's rrf ranker, the filter forms of <see cref="MilvusFakeFilter"/>, load states). Errors are HTTP 200 with a
+/// non-zero <c>code</c>. <see cref="Intercept"/> injects failures.
 /// </summary>
 internal sealed class MilvusFakeServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, FakeCollection> _collections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MilvusFakeCollection> _collections = new(StringComparer.Ordinal);
     private readonly List<MilvusRecordedRequest> _requests = [];
 
     private MilvusFakeServer(WebApplication app) => _app = app;
@@ -111,13 +113,16 @@ internal sealed class MilvusFakeServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Removes fields from a collection's schema and rows, as if an older version had created it without them.</summary>
+    /// <summary>Removes fields (with the functions and indexes on them) from a collection's schema and rows, as if an older
+    /// version had created it without them.</summary>
     public void DropFields(string collection, params string[] fields)
     {
         lock (_gate)
         {
             var target = _collections[collection];
             target.Fields.RemoveAll(f => fields.Contains(f.Name));
+            target.Functions.RemoveAll(f => fields.Contains(f.Input) || fields.Contains(f.Output));
+            target.Indexes.RemoveAll(i => fields.Contains(i.FieldName));
             foreach (var row in target.Rows.Values)
             {
                 foreach (var field in fields)
@@ -197,7 +202,8 @@ internal sealed class MilvusFakeServer : IAsyncDisposable
                 "entities/upsert" => Ok(collection.Upsert(body)),
                 "entities/query" => RequireLoaded(collection) ?? Ok(collection.Query(body)),
                 "entities/delete" => Ok(collection.Delete(body)),
-                "entities/search" => RequireLoaded(collection) ?? Search(collection, body),
+                "entities/search" => RequireLoaded(collection) ?? RequireConsistency(body) ?? Search(collection, body),
+                "entities/hybrid_search" => RequireLoaded(collection) ?? RequireConsistency(body) ?? HybridSearch(collection, body),
                 _ => Error(404, $"unknown action {action}"),
             };
         }
@@ -209,31 +215,25 @@ internal sealed class MilvusFakeServer : IAsyncDisposable
 
     private JsonObject Create(string name, JsonObject body)
     {
-        var schema = body["schema"]!.AsObject();
-        var collection = new FakeCollection(name);
-        foreach (var node in schema["fields"]!.AsArray())
+        try
         {
-            var field = node!.AsObject();
-            var parameters = field["elementTypeParams"] as JsonObject;
-            collection.Fields.Add(new FakeField(
-                (string)field["fieldName"]!,
-                (string)field["dataType"]!,
-                (bool?)field["isPrimary"] ?? false,
-                parameters?.ToDictionary(p => p.Key, p => p.Value!.ToString()) ?? []));
+            _collections[name] = MilvusFakeSchema.Create(name, body);
+            return Ok(new JsonObject());
         }
-        collection.Metric = (string)body["indexParams"]![0]!["metricType"]!;
-        _collections[name] = collection;
-        return Ok(new JsonObject());
+        catch (FormatException ex)
+        {
+            return Error(1100, $"invalid parameter: {ex.Message}");
+        }
     }
 
-    private JsonObject Load(FakeCollection collection)
+    private JsonObject Load(MilvusFakeCollection collection)
     {
         collection.Loaded = true;
         collection.PendingLoadingPolls = LoadingPolls;
         return Ok(new JsonObject());
     }
 
-    private JsonObject LoadState(FakeCollection collection)
+    private JsonObject LoadState(MilvusFakeCollection collection)
     {
         if (!collection.Loaded)
         {
@@ -250,189 +250,55 @@ internal sealed class MilvusFakeServer : IAsyncDisposable
         return Ok(new JsonObject { ["loadState"] = "LoadStateLoaded", ["loadProgress"] = 100 });
     }
 
-    private JsonObject Search(FakeCollection collection, JsonObject body)
+    private JsonObject Search(MilvusFakeCollection collection, JsonObject body)
     {
         var hits = collection.Search(body);
         return new JsonObject { ["code"] = SuccessCode, ["data"] = hits, ["topks"] = new JsonArray(hits.Count) };
     }
 
-    private static JsonObject? RequireLoaded(FakeCollection collection) =>
+    /// <summary><c>entities/hybrid_search</c>: each sub-search ranked on its own (<see cref="MilvusFakeCollection.Rank"/>),
+    /// then Milvus's rrf: Σ 1/(k + rank) per id, ranks from 1, k in (0, 16384) (60 without a rerank); ties keep the order of
+    /// first appearance. Only <c>rrf</c> is modelled; other strategies are refused.</summary>
+    private JsonObject HybridSearch(MilvusFakeCollection collection, JsonObject body)
+    {
+        var searches = body["search"]?.AsArray() ?? throw new FormatException("search is required");
+        var strategy = (string?)body["rerank"]?["strategy"] ?? "rrf";
+        if (strategy != "rrf")
+        {
+            return Error(65535, $"unsupported rerank strategy {strategy} (the fake models rrf only)");
+        }
+        var k = (double?)body["rerank"]?["params"]?["k"] ?? 60;
+        if (k is <= 0 or >= 16384)
+        {
+            return Error(65535, $"The rank params k should be in range (0, 16384), but got {k}");
+        }
+        var fused = new Dictionary<string, (JsonObject Row, double Score, int Order)>(StringComparer.Ordinal);
+        foreach (var search in searches)
+        {
+            var hits = collection.Rank(search!.AsObject(), (string?)search["metricType"]);
+            for (var rank = 0; rank < hits.Count; rank++)
+            {
+                var id = (string)hits[rank].Row["id"]!;
+                var entry = fused.TryGetValue(id, out var found) ? found : (hits[rank].Row, 0d, fused.Count);
+                fused[id] = (entry.Item1, entry.Item2 + 1 / (k + rank + 1), entry.Item3);
+            }
+        }
+        var outputFields = collection.OutputFields(body);
+        var limit = (int?)body["limit"] ?? 100;
+        var data = fused.Values.OrderByDescending(e => e.Score).ThenBy(e => e.Order).Take(limit)
+            .Select(e => (JsonNode)collection.Hit(e.Row, e.Score, outputFields));
+        return new JsonObject { ["code"] = SuccessCode, ["data"] = new JsonArray(data.ToArray()) };
+    }
+
+    private static JsonObject? RequireConsistency(JsonObject body) =>
+        (string?)body["consistencyLevel"] is null or "Strong" or "Session" or "Bounded" or "Eventually" or "Customized"
+            ? null
+            : Error(1100, "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded");
+
+    private static JsonObject? RequireLoaded(MilvusFakeCollection collection) =>
         collection.Loaded ? null : Error(101, $"collection not loaded[collection={collection.Name}]");
 
     private JsonObject Ok(JsonNode data) => new() { ["code"] = SuccessCode, ["data"] = data };
 
     public static JsonObject Error(int code, string message) => new() { ["code"] = code, ["message"] = message };
-
-    private sealed record FakeField(string Name, string Type, bool IsPrimary, Dictionary<string, string> Params);
-
-    private sealed class FakeCollection(string name)
-    {
-        public string Name { get; } = name;
-        public List<FakeField> Fields { get; } = [];
-        public string Metric { get; set; } = "COSINE";
-        public bool Loaded { get; set; }
-        public int PendingLoadingPolls { get; set; }
-        public SortedDictionary<string, JsonObject> Rows { get; } = new(Comparer<string>.Create(MilvusFakeFilter.CompareUtf8));
-
-        public int Dimension => int.Parse(Fields.Single(f => f.Type == "FloatVector").Params["dim"], System.Globalization.CultureInfo.InvariantCulture);
-
-        public JsonObject Describe() => new()
-        {
-            ["collectionName"] = Name,
-            ["autoId"] = false,
-            ["enableDynamicField"] = false,
-            ["fields"] = new JsonArray(Fields.Select(f => (JsonNode)new JsonObject
-            {
-                ["name"] = f.Name,
-                ["type"] = f.Type,
-                ["primaryKey"] = f.IsPrimary,
-                ["autoId"] = false,
-                ["partitionKey"] = false,
-                ["params"] = new JsonArray(f.Params.Select(p => (JsonNode)new JsonObject { ["key"] = p.Key, ["value"] = p.Value }).ToArray()),
-            }).ToArray()),
-            ["indexes"] = new JsonArray(new JsonObject { ["fieldName"] = "vector", ["indexName"] = "vector", ["metricType"] = Metric }),
-            ["load"] = Loaded ? "LoadStateLoaded" : "LoadStateNotLoad",
-            ["shardsNum"] = 1,
-        };
-
-        public JsonObject Upsert(JsonObject body)
-        {
-            var rows = body["data"]!.AsArray().Select(r => r!.AsObject()).ToList();
-            foreach (var row in rows)
-            {
-                Validate(row);
-            }
-            var ids = new JsonArray();
-            foreach (var row in rows)
-            {
-                var id = (string)row["id"]!;
-                Rows[id] = row.DeepClone().AsObject();
-                ids.Add(id);
-            }
-            return new JsonObject { ["upsertCount"] = rows.Count, ["upsertIds"] = ids };
-        }
-
-        public JsonArray Query(JsonObject body)
-        {
-            var filter = MilvusFakeFilter.Parse((string?)body["filter"]);
-            var outputFields = body["outputFields"]?.AsArray().Select(f => (string)f!).ToList() ?? ["*"];
-            if (outputFields is ["count(*)"])
-            {
-                if (body["limit"] is not null || body["offset"] is not null)
-                {
-                    throw new FormatException("count entities with pagination is not allowed");
-                }
-                return [new JsonObject { ["count(*)"] = Rows.Values.Count(filter) }];
-            }
-            var limit = (int?)body["limit"] ?? 100; // the REST handler's default
-            var offset = (int?)body["offset"] ?? 0;
-            if (limit + offset > 16384)
-            {
-                throw new FormatException($"invalid max query result window, (offset+limit) should be in range [1, 16384], but got {offset + limit}");
-            }
-            return new JsonArray(Rows.Values.Where(filter).Skip(offset).Take(limit).Select(row => (JsonNode)Project(row, outputFields)).ToArray());
-        }
-
-        public JsonObject Delete(JsonObject body)
-        {
-            var expression = (string?)body["filter"];
-            if (string.IsNullOrWhiteSpace(expression))
-            {
-                throw new FormatException("filter is required to delete");
-            }
-            var filter = MilvusFakeFilter.Parse(expression);
-            foreach (var id in Rows.Where(r => filter(r.Value)).Select(r => r.Key).ToList())
-            {
-                Rows.Remove(id);
-            }
-            return new JsonObject();
-        }
-
-        public JsonArray Search(JsonObject body)
-        {
-            if ((string?)body["annsField"] != "vector")
-            {
-                throw new FormatException("annsField must be the vector field");
-            }
-            var query = body["data"]!.AsArray().Single()!.AsArray().Select(v => (double)v!).ToArray();
-            if (query.Length != Dimension)
-            {
-                throw new FormatException($"the dimension of the vector ({query.Length}) is not equal to the collection's ({Dimension})");
-            }
-            var filter = MilvusFakeFilter.Parse((string?)body["filter"]);
-            var limit = (int?)body["limit"] ?? 100;
-            var outputFields = body["outputFields"]?.AsArray().Select(f => (string)f!).ToList() ?? [];
-            var hits = Rows.Values.Where(filter)
-                .Select(row => (Row: row, Distance: Cosine(query, row["vector"]!.AsArray().Select(v => (double)v!).ToArray())))
-                .OrderByDescending(hit => hit.Distance)
-                .Take(limit)
-                .Select(hit =>
-                {
-                    var projected = Project(hit.Row, outputFields);
-                    projected["distance"] = (float)hit.Distance;
-                    return (JsonNode)projected;
-                });
-            return new JsonArray(hits.ToArray());
-        }
-
-        private void Validate(JsonObject row)
-        {
-            foreach (var property in row)
-            {
-                if (Fields.All(f => f.Name != property.Key))
-                {
-                    throw new FormatException($"field {property.Key} does not exist in the schema (dynamic field disabled)");
-                }
-            }
-            foreach (var field in Fields)
-            {
-                var value = row[field.Name] ?? throw new FormatException($"field {field.Name} is missing");
-                switch (field.Type)
-                {
-                    case "VarChar":
-                        var text = (string)value!;
-                        var max = int.Parse(field.Params["max_length"], System.Globalization.CultureInfo.InvariantCulture);
-                        if (Encoding.UTF8.GetByteCount(text) > max)
-                        {
-                            throw new FormatException($"the length of varchar field {field.Name} exceeds max length {max}");
-                        }
-                        break;
-                    case "Int64":
-                        _ = (long)value!;
-                        break;
-                    case "FloatVector":
-                        if (value.AsArray().Count != Dimension)
-                        {
-                            throw new FormatException($"the dim ({value.AsArray().Count}) of field data({field.Name}) is not equal to schema dim ({Dimension})");
-                        }
-                        break;
-                }
-            }
-        }
-
-        private static JsonObject Project(JsonObject row, IReadOnlyList<string> outputFields)
-        {
-            var projected = new JsonObject { ["id"] = row["id"]!.DeepClone() };
-            foreach (var field in outputFields.Contains("*") ? row.Select(p => p.Key).ToList() : outputFields)
-            {
-                if (field != "id")
-                {
-                    projected[field] = row[field]?.DeepClone() ?? throw new FormatException($"field {field} not exist");
-                }
-            }
-            return projected;
-        }
-
-        private static double Cosine(double[] a, double[] b)
-        {
-            double dot = 0, na = 0, nb = 0;
-            for (var i = 0; i < a.Length; i++)
-            {
-                dot += a[i] * b[i];
-                na += a[i] * a[i];
-                nb += b[i] * b[i];
-            }
-            return dot / (Math.Sqrt(na) * Math.Sqrt(nb));
-        }
-    }
 }
