@@ -11,12 +11,13 @@ public sealed class MilvusCollectionTests
 
         await context.Store.EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
 
-        Assert.Equal(4, context.Server.Dimension("passages"));
+        Assert.Equal(4, context.Server.Dimension("passages_v2"));
         Assert.Equal(3, context.Server.Dimension("images"));
         var flow = context.Server.Requests.Select(r => $"{r.Action} {(string?)r.Body["collectionName"]}").ToList();
         Assert.Equal(
         [
-            "collections/has passages", "collections/create passages", "collections/load passages", "collections/get_load_state passages",
+            "collections/has passages_v2", "collections/create passages_v2", "collections/load passages_v2", "collections/get_load_state passages_v2",
+            "collections/has passages",
             "collections/has images", "collections/create images", "collections/load images", "collections/get_load_state images",
             "collections/has image_captions", "collections/create image_captions", "collections/load image_captions", "collections/get_load_state image_captions",
         ], flow);
@@ -47,10 +48,10 @@ public sealed class MilvusCollectionTests
         var error = await Assert.ThrowsAsync<VectorStoreException>(() =>
             context.CreateStore().EnsureCollectionsAsync(new CollectionDimensions(768, 3), CancellationToken.None));
 
-        Assert.Contains("'passages'", error.Message);
+        Assert.Contains("'passages_v2'", error.Message);
         Assert.Contains("4", error.Message);
         Assert.Contains("768", error.Message);
-        Assert.Equal(4, context.Server.Dimension("passages"));
+        Assert.Equal(4, context.Server.Dimension("passages_v2"));
         Assert.Empty(context.Server.RequestsTo("collections/load"));
         Assert.Empty(context.Server.RequestsTo("collections/create"));
     }
@@ -76,7 +77,7 @@ public sealed class MilvusCollectionTests
 
         await context.Store.EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
 
-        Assert.Equal(3, context.Server.Requests.Count(r => r.Action == "collections/get_load_state" && (string?)r.Body["collectionName"] == "passages"));
+        Assert.Equal(3, context.Server.Requests.Count(r => r.Action == "collections/get_load_state" && (string?)r.Body["collectionName"] == "passages_v2"));
     }
 
     [Fact]
@@ -115,6 +116,6 @@ public sealed class MilvusCollectionTests
         await other.UpsertPassagesAsync([MilvusTestContext.Passage("p1", [1, 0, 0, 0])], CancellationToken.None);
 
         Assert.Single(context.Server.RequestsTo("collections/describe"));
-        Assert.Equal(1, context.Server.RowCount("passages"));
+        Assert.Equal(1, context.Server.RowCount("passages_v2"));
     }
 }

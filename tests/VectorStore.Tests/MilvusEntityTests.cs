@@ -47,7 +47,7 @@ public sealed class MilvusEntityTests
         await context.Store.UpsertPassagesAsync(
             [MilvusTestContext.Passage("p1", East, text: "older"), MilvusTestContext.Passage("p1", East, text: "new")], CancellationToken.None);
 
-        Assert.Equal(1, context.Server.RowCount("passages"));
+        Assert.Equal(1, context.Server.RowCount("passages_v2"));
         var hit = Assert.Single(await context.Store.SearchPassagesAsync(East, new VectorSearchOptions(), CancellationToken.None));
         Assert.Equal("new", hit.Record.Text);
         Assert.Equal(1f, hit.Score, 5);
@@ -64,7 +64,7 @@ public sealed class MilvusEntityTests
         await context.Store.UpsertPassagesAsync(records, CancellationToken.None);
 
         Assert.Equal([2, 2, 1], context.Server.RequestsTo("entities/upsert").Select(r => r.Body["data"]!.AsArray().Count));
-        Assert.Equal(5, context.Server.RowCount("passages"));
+        Assert.Equal(5, context.Server.RowCount("passages_v2"));
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class MilvusEntityTests
         Assert.Equal("CC BY-SA 4.0", hit.Record.Attribution);
         Assert.Equal("doc-2", hit.Record.DocumentId);
         Assert.Equal(MilvusTestContext.Image("i2", [], documentId: "doc-2"), hit.Record);
-        Assert.Equal(0, context.Server.RowCount("passages"));
+        Assert.Equal(0, context.Server.RowCount("passages_v2"));
         Assert.Equal(2, context.Server.RowCount("images"));
     }
 
@@ -213,7 +213,7 @@ public sealed class MilvusEntityTests
         var deleted = await context.Store.DeleteAsync(VectorCollection.Passages, ["p0", "p2", "missing", "p3"], CancellationToken.None);
 
         Assert.Equal(3, deleted);
-        Assert.Equal(["p1"], context.Server.RowIds("passages"));
+        Assert.Equal(["p1"], context.Server.RowIds("passages_v2"));
         Assert.Equal(
             ["id in [\"p0\",\"p2\"]", "id in [\"missing\",\"p3\"]"],
             context.Server.RequestsTo("entities/delete").Select(r => (string?)r.Body["filter"]));
@@ -235,7 +235,7 @@ public sealed class MilvusEntityTests
         var deleted = await context.Store.DeleteDocumentAsync("a", CancellationToken.None);
 
         Assert.Equal(5, deleted);
-        Assert.Equal(["b1"], context.Server.RowIds("passages"));
+        Assert.Equal(["b1"], context.Server.RowIds("passages_v2"));
         Assert.Equal(["bi"], context.Server.RowIds("images"));
         Assert.Equal(["bi"], context.Server.RowIds("image_captions"));
         Assert.All(context.Server.RequestsTo("entities/delete"), r => Assert.Equal("document_id == \"a\"", (string?)r.Body["filter"]));
@@ -271,7 +271,7 @@ public sealed class MilvusEntityTests
         var hits = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = [trickyDocument] }, CancellationToken.None);
         Assert.Equal([trickyId], hits.Select(h => h.Record.Id));
         Assert.Equal(1, await context.Store.DeleteAsync(VectorCollection.Passages, [trickyId], CancellationToken.None));
-        Assert.Equal(["plain"], context.Server.RowIds("passages"));
+        Assert.Equal(["plain"], context.Server.RowIds("passages_v2"));
         var delete = context.Server.RequestsTo("entities/delete").Single();
         Assert.Equal("id in [\"id\\\"with\\\\quote\\\" || true\"]", (string?)delete.Body["filter"]);
     }

@@ -8,7 +8,7 @@ public sealed class MilvusRequestShapeTests
     private static readonly float[] Vector4 = [0.5f, -0.25f, 0.125f, 1];
 
     [Fact]
-    public async Task Create_sends_the_documented_schema_and_HNSW_COSINE_index()
+    public async Task Create_sends_the_documented_schema_HNSW_COSINE_index_and_BM25_function_with_its_sparse_index()
     {
         await using var context = await MilvusTestContext.StartAsync(o =>
         {
@@ -23,7 +23,7 @@ public sealed class MilvusRequestShapeTests
         var expected = JsonNode.Parse("""
         {
           "dbName": "rag",
-          "collectionName": "passages",
+          "collectionName": "passages_v2",
           "schema": {
             "autoID": false,
             "enableDynamicField": false,
@@ -37,18 +37,33 @@ public sealed class MilvusRequestShapeTests
               { "fieldName": "url", "dataType": "VarChar", "elementTypeParams": { "max_length": 2048 } },
               { "fieldName": "section", "dataType": "VarChar", "elementTypeParams": { "max_length": 1024 } },
               { "fieldName": "revision", "dataType": "VarChar", "elementTypeParams": { "max_length": 128 } },
-              { "fieldName": "chunk_index", "dataType": "Int64" }
+              { "fieldName": "chunk_index", "dataType": "Int64" },
+              {
+                "fieldName": "search_text", "dataType": "VarChar",
+                "elementTypeParams": {
+                  "max_length": 10256, "enable_analyzer": true,
+                  "analyzer_params": { "tokenizer": "standard", "filter": ["lowercase", "asciifolding"] }
+                }
+              },
+              { "fieldName": "text_sparse", "dataType": "SparseFloatVector" }
+            ],
+            "functions": [
+              { "name": "text_bm25", "type": "BM25", "inputFieldNames": ["search_text"], "outputFieldNames": ["text_sparse"], "params": {} }
             ]
           },
           "indexParams": [
-            { "fieldName": "vector", "indexName": "vector", "metricType": "COSINE", "indexType": "HNSW", "params": { "M": 24, "efConstruction": 300 } }
+            { "fieldName": "vector", "indexName": "vector", "metricType": "COSINE", "indexType": "HNSW", "params": { "M": 24, "efConstruction": 300 } },
+            {
+              "fieldName": "text_sparse", "indexName": "text_sparse", "metricType": "BM25", "indexType": "SPARSE_INVERTED_INDEX",
+              "params": { "bm25_k1": 1.2, "bm25_b": 0.75 }
+            }
           ]
         }
         """);
         Assert.True(JsonNode.DeepEquals(expected, create), create.ToJsonString());
 
         var creates = context.Server.RequestsTo("collections/create");
-        Assert.Equal(["passages", "images", "image_captions"], creates.Select(r => (string?)r.Body["collectionName"]));
+        Assert.Equal(["passages_v2", "images", "image_captions"], creates.Select(r => (string?)r.Body["collectionName"]));
         var images = creates[1].Body;
         var captions = creates[2].Body;
         Assert.Equal(
@@ -111,7 +126,7 @@ public sealed class MilvusRequestShapeTests
         var expected = JsonNode.Parse("""
         {
           "dbName": "default",
-          "collectionName": "passages",
+          "collectionName": "passages_v2",
           "data": [[0.5, -0.25, 0.125, 1]],
           "annsField": "vector",
           "limit": 32,
@@ -141,10 +156,11 @@ public sealed class MilvusRequestShapeTests
         var expected = JsonNode.Parse("""
         {
           "dbName": "default",
-          "collectionName": "passages",
+          "collectionName": "passages_v2",
           "data": [{
             "id": "p1", "vector": [0.5, -0.25, 0.125, 1], "text": "Grüße", "document_id": "doc-1", "source": "wikipedia",
-            "title": "Title of doc-1", "url": "https://example.org/doc-1", "section": "Intro", "revision": "rev-1", "chunk_index": 7
+            "title": "Title of doc-1", "url": "https://example.org/doc-1", "section": "Intro", "revision": "rev-1", "chunk_index": 7,
+            "search_text": "Title of doc-1 › Intro\nGrüße"
           }]
         }
         """);

@@ -62,7 +62,7 @@ public sealed class MilvusValidationTests
 
         await context.Store.UpsertPassagesAsync([MilvusTestContext.Passage("max", Vector4, text: new string('a', 8192))], CancellationToken.None);
 
-        Assert.Equal(1, context.Server.RowCount("passages"));
+        Assert.Equal(1, context.Server.RowCount("passages_v2"));
     }
 
     [Theory]

@@ -16,6 +16,11 @@ internal static partial class MilvusLog
         Message = "Milvus collection {Collection} does not match this store's schema: {Problem}")]
     public static partial void SchemaMismatch(ILogger logger, string collection, string problem);
 
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Milvus collection {Legacy} is from before full-text search and is no longer used: passages are searched in {Collection}, " +
+        "which holds only what was indexed since. Re-index (re-crawl) the documents to fill it, then drop {Legacy}")]
+    public static partial void LegacyPassagesCollection(ILogger logger, string legacy, string collection);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Milvus collection {Collection} loaded in {ElapsedMs} ms")]
     public static partial void CollectionLoaded(ILogger logger, string collection, long elapsedMs);
 

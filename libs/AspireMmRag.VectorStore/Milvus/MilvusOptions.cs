@@ -16,7 +16,14 @@ public sealed class MilvusOptions
     /// <summary>The database (<c>dbName</c>) every request targets.</summary>
     public string Database { get; set; } = "default";
 
-    public string PassagesCollection { get; set; } = "passages";
+    /// <summary>The passages collection of this schema version: version 2 added the BM25 full-text fields, which Milvus 2.5
+    /// cannot add to an existing collection, so it is a new collection that re-indexing fills.</summary>
+    public const string DefaultPassagesCollection = "passages_v2";
+
+    /// <summary>The default passages collection before the full-text fields; reported when it still exists.</summary>
+    public const string LegacyPassagesCollection = "passages";
+
+    public string PassagesCollection { get; set; } = DefaultPassagesCollection;
 
     public string ImagesCollection { get; set; } = "images";
 

@@ -10,7 +10,7 @@ namespace AspireMmRag.VectorStore.Milvus;
 /// request body documented in the Milvus RESTful reference (milvus-io/web-content, API_Reference/milvus-restful/v2.4.x/v2/…)
 /// and the server's request structs (milvus-io/milvus, internal/distributed/proxy/httpserver/request_v2.go).
 /// </summary>
-internal static class MilvusRequests
+internal static partial class MilvusRequests
 {
     // Relaxed escaping keeps non-ASCII text as UTF-8 instead of \uXXXX (the body is JSON, never HTML).
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -23,7 +23,9 @@ internal static class MilvusRequests
     /// index parameters"; <c>IndexParam</c> in request_v2.go takes <c>indexType</c> and <c>params</c>):
     /// <code>{"dbName","collectionName","schema":{"autoID":false,"enableDynamicField":false,"fields":[{"fieldName","dataType",
     /// "isPrimary"?,"elementTypeParams":{"max_length":n | "dim":"d"}}]},"indexParams":[{"fieldName":"vector","indexName":"vector",
-    /// "metricType":"COSINE","indexType":"HNSW","params":{"M":m,"efConstruction":e}}]}</code></summary>
+    /// "metricType":"COSINE","indexType":"HNSW","params":{"M":m,"efConstruction":e}}]}</code>
+    /// A schema with full text adds the analyser to its analysed VarChar, a <c>functions</c> entry and the sparse index
+    /// (<see cref="WriteAnalyzer"/>, <see cref="WriteBm25Function"/>, <see cref="WriteSparseIndex"/>).</summary>
     public static byte[] CreateCollection(string database, string collection, MilvusCollectionSchema schema, int dimension, int m, int efConstruction) =>
         Write(writer =>
         {
@@ -46,6 +48,10 @@ internal static class MilvusRequests
                     case MilvusDataType.VarChar:
                         writer.WriteStartObject("elementTypeParams");
                         writer.WriteNumber("max_length", field.MaxLength);
+                        if (field.IsAnalyzed)
+                        {
+                            WriteAnalyzer(writer);
+                        }
                         writer.WriteEndObject();
                         break;
                     case MilvusDataType.FloatVector:
@@ -57,6 +63,10 @@ internal static class MilvusRequests
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
+            if (schema.HasFullText)
+            {
+                WriteBm25Function(writer);
+            }
             writer.WriteEndObject();
             writer.WriteStartArray("indexParams");
             writer.WriteStartObject();
@@ -69,6 +79,10 @@ internal static class MilvusRequests
             writer.WriteNumber("efConstruction", efConstruction);
             writer.WriteEndObject();
             writer.WriteEndObject();
+            if (schema.HasFullText)
+            {
+                WriteSparseIndex(writer);
+            }
             writer.WriteEndArray();
         });
 
@@ -98,10 +112,7 @@ internal static class MilvusRequests
             {
                 writer.WriteNumber("limit", value);
             }
-            if (consistencyLevel is not null)
-            {
-                writer.WriteString("consistencyLevel", consistencyLevel);
-            }
+            WriteConsistency(writer, consistencyLevel);
         });
 
     /// <summary><c>entities/delete</c>: <c>{"dbName","collectionName","filter"}</c> (Vector (v2)/Delete.md; the filter is required).</summary>
@@ -120,20 +131,10 @@ internal static class MilvusRequests
         Write(writer =>
         {
             WriteTarget(writer, database, collection);
-            writer.WriteStartArray("data");
-            writer.WriteStartArray();
-            foreach (var component in vector)
-            {
-                writer.WriteNumberValue(component);
-            }
-            writer.WriteEndArray();
-            writer.WriteEndArray();
+            WriteVectorData(writer, vector);
             writer.WriteString("annsField", MilvusSchema.Vector);
             writer.WriteNumber("limit", limit);
-            if (filter.Length > 0)
-            {
-                writer.WriteString("filter", filter);
-            }
+            WriteFilter(writer, filter);
             WriteStrings(writer, "outputFields", outputFields);
             writer.WriteStartObject("searchParams");
             writer.WriteString("metricType", MilvusSchema.MetricType);
@@ -141,11 +142,38 @@ internal static class MilvusRequests
             writer.WriteNumber("ef", ef);
             writer.WriteEndObject();
             writer.WriteEndObject();
-            if (consistencyLevel is not null)
-            {
-                writer.WriteString("consistencyLevel", consistencyLevel);
-            }
+            WriteConsistency(writer, consistencyLevel);
         });
+
+    /// <summary><c>"data":[[…]]</c>: one query vector.</summary>
+    private static void WriteVectorData(Utf8JsonWriter writer, float[] vector)
+    {
+        writer.WriteStartArray("data");
+        writer.WriteStartArray();
+        foreach (var component in vector)
+        {
+            writer.WriteNumberValue(component);
+        }
+        writer.WriteEndArray();
+        writer.WriteEndArray();
+    }
+
+    /// <summary><c>"filter"</c> when there is one.</summary>
+    private static void WriteFilter(Utf8JsonWriter writer, string filter)
+    {
+        if (filter.Length > 0)
+        {
+            writer.WriteString("filter", filter);
+        }
+    }
+
+    private static void WriteConsistency(Utf8JsonWriter writer, string? consistencyLevel)
+    {
+        if (consistencyLevel is not null)
+        {
+            writer.WriteString("consistencyLevel", consistencyLevel);
+        }
+    }
 
     private static void WriteTarget(Utf8JsonWriter writer, string database, string collection)
     {

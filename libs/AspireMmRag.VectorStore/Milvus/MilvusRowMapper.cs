@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace AspireMmRag.VectorStore.Milvus;
 
 /// <summary>Maps records to Milvus rows (one JSON object per entity, keyed by field name, as <c>entities/upsert</c>
-/// takes them) and search hits back to records.</summary>
+/// takes them) and search hits back to records. A passage row carries its search text, never the sparse field that
+/// Milvus's BM25 function derives from it.</summary>
 internal static class MilvusRowMapper
 {
     public static void WritePassage(Utf8JsonWriter writer, PassageRecord record)
@@ -20,6 +21,7 @@ internal static class MilvusRowMapper
         writer.WriteString(MilvusSchema.Section, record.Section);
         writer.WriteString(MilvusSchema.Revision, record.Revision);
         writer.WriteNumber(MilvusSchema.ChunkIndex, record.ChunkIndex);
+        writer.WriteString(MilvusFullText.SearchText, MilvusFullText.SearchTextOf(record));
         writer.WriteEndObject();
     }
 

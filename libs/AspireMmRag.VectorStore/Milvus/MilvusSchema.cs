@@ -6,18 +6,24 @@ internal enum MilvusDataType
     VarChar,
     Int64,
     FloatVector,
+    SparseFloatVector,
 }
 
 /// <summary>One scalar or vector field. <see cref="MaxLength"/> is Milvus's VarChar <c>max_length</c>, which Milvus
-/// checks against the UTF-8 byte length of a value.</summary>
-internal sealed record MilvusField(string Name, MilvusDataType Type, int MaxLength = 0, bool IsPrimary = false);
+/// checks against the UTF-8 byte length of a value. <see cref="IsAnalyzed"/> marks the VarChar that Milvus's analyzer
+/// tokenizes for BM25 (<see cref="MilvusFullText"/>).</summary>
+internal sealed record MilvusField(string Name, MilvusDataType Type, int MaxLength = 0, bool IsPrimary = false, bool IsAnalyzed = false);
 
-/// <summary>The fixed schema of one collection.</summary>
-internal sealed record MilvusCollectionSchema(VectorCollection Kind, IReadOnlyList<MilvusField> Fields)
+/// <summary>The fixed schema of one collection; <see cref="HasFullText"/> when it carries the BM25 fields, function and index
+/// of <see cref="MilvusFullText"/>.</summary>
+internal sealed record MilvusCollectionSchema(VectorCollection Kind, IReadOnlyList<MilvusField> Fields, bool HasFullText = false)
 {
-    /// <summary>Fields returned with search hits: every field but the vector (the primary key comes back anyway).</summary>
-    public IReadOnlyList<string> OutputFields { get; } =
-        Fields.Where(f => f.Type != MilvusDataType.FloatVector && !f.IsPrimary).Select(f => f.Name).ToArray();
+    /// <summary>Fields returned with search hits: the scalar fields but the primary key (it comes back anyway) and the
+    /// analysed search text (a copy of title, section and text).</summary>
+    public IReadOnlyList<string> OutputFields { get; } = Fields
+        .Where(f => f.Type is MilvusDataType.VarChar or MilvusDataType.Int64 && !f.IsPrimary && !f.IsAnalyzed)
+        .Select(f => f.Name)
+        .ToArray();
 }
 
 /// <summary>Field names and limits of the passages, images and image captions collections (autoID off, no dynamic field).</summary>
@@ -73,7 +79,9 @@ internal static class MilvusSchema
         new(Section, MilvusDataType.VarChar, SectionMaxLength),
         new(Revision, MilvusDataType.VarChar, RevisionMaxLength),
         new(ChunkIndex, MilvusDataType.Int64),
-    ]);
+        new(MilvusFullText.SearchText, MilvusDataType.VarChar, MilvusFullText.SearchTextMaxLength, IsAnalyzed: true),
+        new(MilvusFullText.Sparse, MilvusDataType.SparseFloatVector),
+    ], HasFullText: true);
 
     /// <summary>The fields of both image collections (they differ only in what their vectors embed).</summary>
     private static readonly MilvusField[] ImageFields =

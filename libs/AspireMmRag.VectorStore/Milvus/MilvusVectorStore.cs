@@ -17,9 +17,12 @@ namespace AspireMmRag.VectorStore.Milvus;
 /// <item>Scores: Milvus's COSINE <c>distance</c> is the cosine similarity; <see cref="VectorSearchOptions.MinScore"/> is applied
 /// to the returned top-k on the client (a threshold, not a range search: fewer than TopK hits may come back).</item>
 /// <item>Delete counts are the matching rows counted (<c>count(*)</c>) just before each delete, as the delete answer has no count.</item>
+/// <item>Full text: the passages collection carries Milvus 2.5's BM25 fields (<see cref="MilvusFullText"/>); a passages
+/// collection without them is refused, and the previous default collection (<see cref="MilvusOptions.LegacyPassagesCollection"/>)
+/// is reported when it still exists.</item>
 /// </list>
 /// </summary>
-public sealed class MilvusVectorStore : IVectorStore
+public sealed partial class MilvusVectorStore : IVectorStore
 {
     private static readonly string[] IdOutput = [MilvusSchema.Id];
     private static readonly string[] CountOutput = ["count(*)"];
@@ -51,6 +54,7 @@ public sealed class MilvusVectorStore : IVectorStore
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dimensions.Images, MilvusSchema.MaxDimension, nameof(dimensions));
 
         await EnsureCollectionAsync(MilvusSchema.Passages, dimensions.Passages, cancellationToken).ConfigureAwait(false);
+        await ReportLegacyPassagesAsync(cancellationToken).ConfigureAwait(false);
         await EnsureCollectionAsync(MilvusSchema.Images, dimensions.Images, cancellationToken).ConfigureAwait(false);
         await EnsureCollectionAsync(MilvusSchema.ImageCaptions, dimensions.ImageCaptions, cancellationToken).ConfigureAwait(false);
     }
@@ -133,15 +137,6 @@ public sealed class MilvusVectorStore : IVectorStore
         }
         return deleted;
     }
-
-    // HYBRID-PENDING: replaced by the full-text implementation of issue 8 (being written now).
-    public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesByTextAsync(string query, VectorSearchOptions options, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Full-text search is not implemented yet.");
-
-    // HYBRID-PENDING: replaced by the full-text implementation of issue 8 (being written now).
-    public Task<HybridSearchResult> SearchPassagesHybridAsync(float[] vector, string query, VectorSearchOptions options, HybridSearchOptions hybrid,
-        CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Hybrid search is not implemented yet.");
 
     public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
         SearchAsync(MilvusSchema.Passages, vector, options, MilvusRowMapper.ReadPassage, cancellationToken);
@@ -237,6 +232,10 @@ public sealed class MilvusVectorStore : IVectorStore
             }
         }
         var missing = schema.Fields.Where(f => !byName.ContainsKey(f.Name)).Select(f => f.Name).ToList();
+        if (schema.HasFullText && missing.Contains(MilvusFullText.Sparse))
+        {
+            throw LacksFullText(name, missing);
+        }
         if (missing.Count > 0)
         {
             MilvusLog.SchemaMismatch(_logger, name, $"it has no field {string.Join(", ", missing.Select(f => $"'{f}'"))}");
@@ -274,6 +273,13 @@ public sealed class MilvusVectorStore : IVectorStore
                     && !string.Equals(metric.GetString(), MilvusSchema.MetricType, StringComparison.OrdinalIgnoreCase))
                 {
                     throw SchemaMismatch(name, $"its vector index uses the {metric.GetString()} metric, not {MilvusSchema.MetricType}");
+                }
+                if (schema.HasFullText && index.ValueKind == JsonValueKind.Object
+                    && index.TryGetProperty("fieldName", out var sparseField) && sparseField.ValueEquals(MilvusFullText.Sparse)
+                    && index.TryGetProperty("metricType", out var sparseMetric) && sparseMetric.ValueKind == JsonValueKind.String
+                    && !string.Equals(sparseMetric.GetString(), MilvusFullText.MetricType, StringComparison.Ordinal))
+                {
+                    throw SchemaMismatch(name, $"its '{MilvusFullText.Sparse}' index uses the {sparseMetric.GetString()} metric, not {MilvusFullText.MetricType}");
                 }
             }
         }
@@ -398,6 +404,18 @@ public sealed class MilvusVectorStore : IVectorStore
         VectorSearchOptions options, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(vector);
+        var filter = SearchFilter(options);
+        var name = CollectionName(schema.Kind);
+        var dimension = await GetDimensionAsync(schema, cancellationToken).ConfigureAwait(false);
+        MilvusRecordValidator.ValidateVector(vector, dimension, nameof(vector), nameof(vector));
+        var hits = await VectorSearchAsync(name, vector, options.TopK, filter, schema.OutputFields, read, cancellationToken).ConfigureAwait(false);
+        // MinScore ≤ -1 (the default) keeps everything, even a -1.0000001 rounding of an opposite vector.
+        return options.MinScore <= -1f ? hits : hits.Where(h => h.Score >= options.MinScore).ToList();
+    }
+
+    /// <summary>Checks TopK, MinScore and the filter sets and returns the filter expression ("" for none).</summary>
+    private static string SearchFilter(VectorSearchOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TopK, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.TopK, MilvusOptionsValidator.MaxQueryWindow, nameof(options));
@@ -411,31 +429,32 @@ public sealed class MilvusVectorStore : IVectorStore
         {
             MilvusRecordValidator.ValidateFilterValue(value, nameof(options));
         }
-        var name = CollectionName(schema.Kind);
-        var dimension = await GetDimensionAsync(schema, cancellationToken).ConfigureAwait(false);
-        MilvusRecordValidator.ValidateVector(vector, dimension, nameof(vector), nameof(vector));
-
-        var filter = MilvusFilter.And(
+        return MilvusFilter.And(
             documentIds is null ? null : MilvusFilter.In(MilvusSchema.DocumentId, documentIds),
             sources is null ? null : MilvusFilter.In(MilvusSchema.Source, sources));
-        var ef = Math.Max(_options.SearchEf, options.TopK);
-        var body = MilvusRequests.Search(_options.Database, name, vector, options.TopK, filter, schema.OutputFields, ef, _options.ConsistencyLevel);
+    }
+
+    private async Task<List<VectorSearchHit<T>>> VectorSearchAsync<T>(string name, float[] vector, int limit, string filter,
+        IReadOnlyList<string> outputFields, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    {
+        var ef = Math.Max(_options.SearchEf, limit);
+        var body = MilvusRequests.Search(_options.Database, name, vector, limit, filter, outputFields, ef, _options.ConsistencyLevel);
         // entities/search → {"code":0,"data":[{"id":…,"distance":…,<outputFields>}],"topks":[k]} (Vector (v2)/Search.md)
         var data = await _client.PostAsync("entities/search", name, body, cancellationToken).ConfigureAwait(false);
+        return ReadHits(data, name, "entities/search", read);
+    }
 
+    /// <summary>Search hits (<c>{"id":…,"distance":…,&lt;outputFields&gt;}</c>) best first, the distance as the score.</summary>
+    private static List<VectorSearchHit<T>> ReadHits<T>(JsonElement data, string name, string action, Func<JsonElement, T> read)
+    {
         var hits = new List<VectorSearchHit<T>>();
-        foreach (var row in ReadRows(data, "entities/search"))
+        foreach (var row in ReadRows(data, action))
         {
             if (!row.TryGetProperty("distance", out var distance) || distance.ValueKind != JsonValueKind.Number)
             {
-                throw new VectorStoreException($"A Milvus search hit from '{name}' has no numeric distance.");
+                throw new VectorStoreException($"A Milvus {action} hit from '{name}' has no numeric distance.");
             }
-            var score = distance.GetSingle();
-            // MinScore ≤ -1 (the default) keeps everything, even a -1.0000001 rounding of an opposite vector.
-            if (options.MinScore <= -1f || score >= options.MinScore)
-            {
-                hits.Add(new VectorSearchHit<T>(read(row), score));
-            }
+            hits.Add(new VectorSearchHit<T>(read(row), distance.GetSingle()));
         }
         return hits.OrderByDescending(h => h.Score).ToList();
     }
