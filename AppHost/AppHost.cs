@@ -63,20 +63,6 @@ if (milvus is not null)
     indexer.WaitFor(milvus);
 }
 
-var crawler = builder.AddProject<Projects.Crawler>("crawler")
-    .WithReference(messaging).WaitFor(messaging)
-    .WaitFor(indexer) // the indexer's queues must exist before the first document is published
-    .WithReference(media)
-    .WithHttpHealthCheck("/health");
-// Folder roots the crawler may read, crawled once at start; a configured list replaces the crawler's defaults and an
-// empty value means none (Ingest:WikipediaTitles= stops the default Wikipedia seed, e.g. offline or in tests).
-SetList(crawler, "Crawler__Folders__Roots", ingest.Folders);
-SetList(crawler, "Crawler__Seed__Folders", ingest.Folders);
-if (ingest.WikipediaTitles is { } titles)
-{
-    SetList(crawler, "Crawler__Seed__WikipediaTitles", titles);
-}
-
 // The front door: ask, search, images; ingestion over REST (jobs on the broker, the catalog of indexed documents). It reads
 // the store the indexer writes (in local mode the indexer creates it). Ingesting and deleting need the API key.
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 5180);
@@ -101,6 +87,22 @@ var llm = LanguageModelSettings.From(builder.Configuration, repositoryRoot);
 llm.Apply(builder, gateway);
 Console.WriteLine($"Gateway: http://localhost:{gatewayPort} (ask: POST /api/ask; ingest: POST /api/ingest); language model: {llm.Description}");
 Console.WriteLine($"Gateway API key (header X-Api-Key for POST /api/ingest and DELETE /api/documents/...): {whereIsTheApiKey}");
+
+// Ingestion's source: Wikipedia pages and the folder roots, crawled at start (the seed) and on the gateway's requests.
+var crawler = builder.AddProject<Projects.Crawler>("crawler")
+    .WithReference(messaging).WaitFor(messaging)
+    .WaitFor(indexer) // the indexer's queues must exist before the first document is published
+    .WaitFor(gateway) // and the gateway's catalog queue before the first document is indexed (the seed crawl is listed too)
+    .WithReference(media)
+    .WithHttpHealthCheck("/health");
+// Folder roots the crawler may read, crawled once at start; a configured list replaces the crawler's defaults and an
+// empty value means none (Ingest:WikipediaTitles= stops the default Wikipedia seed, e.g. offline or in tests).
+SetList(crawler, "Crawler__Folders__Roots", ingest.Folders);
+SetList(crawler, "Crawler__Seed__Folders", ingest.Folders);
+if (ingest.WikipediaTitles is { } titles)
+{
+    SetList(crawler, "Crawler__Seed__WikipediaTitles", titles);
+}
 
 builder.Build().Run();
 

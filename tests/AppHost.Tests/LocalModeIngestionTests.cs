@@ -11,8 +11,9 @@ namespace AspireMmRag.AppHost.Tests;
 
 /// <summary>
 /// The whole AppHost in local mode (no Docker): rabbitmq-server as a process, the embedder with a CLIP-shaped test model,
-/// the crawler, the indexer and the gateway. A fixture folder is ingested at start-up, found in the embedded vector store
-/// and through the gateway's search and ask endpoints. Each run
+/// the crawler, the indexer and the gateway. A fixture folder is ingested at start-up, found in the embedded vector store,
+/// through the gateway's search and ask endpoints and in its catalog (GET /api/documents); POST /api/ingest takes the
+/// generated API key. Each run
 /// has a fresh data directory, so a fresh broker on which no queue, exchange or binding exists yet.
 /// </summary>
 public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLifetime
@@ -82,6 +83,7 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
             await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
             await VerifyGatewayWiringAsync(app, timeout.Token);
             await VerifyGatewayAsync(app.CreateHttpClient("gateway"), timeout.Token);
+            await VerifyCatalogAndIngestApiAsync(app.CreateHttpClient("gateway"), await ApiKeyAsync(app, timeout.Token), timeout.Token);
             output.WriteLine($"{logs.Count} resource log lines captured");
         }
         catch
@@ -150,6 +152,65 @@ public sealed class LocalModeIngestionTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal("retrieval-only", answer.GetProperty("mode").GetString());
         Assert.Contains("every half hour", answer.GetProperty("answer").GetString());
         Assert.NotEmpty(answer.GetProperty("usedCitations").EnumerateArray());
+    }
+
+    /// <summary>The seeded folder's documents are in the gateway's catalog (GET /api/documents); POST /api/ingest needs the
+    /// generated key (none: 401, a wrong one: 403), and with it a re-crawl of the folder is accepted (202) and its job gets done.</summary>
+    private async Task VerifyCatalogAndIngestApiAsync(HttpClient gateway, string apiKey, CancellationToken cancellationToken)
+    {
+        JsonElement documents;
+        while (true)
+        {
+            using var list = await gateway.GetAsync("/api/documents?source=folder", cancellationToken);
+            documents = JsonDocument.Parse(await list.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+            Assert.True(list.IsSuccessStatusCode, documents.ToString());
+            var ids = documents.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("documentId").GetString() ?? "").ToList();
+            if (ids.Any(id => id.EndsWith("harbour.md", StringComparison.Ordinal)) && ids.Any(id => id.EndsWith("churches.txt", StringComparison.Ordinal)))
+            {
+                break;
+            }
+            await Task.Delay(250, cancellationToken); // the catalog consumer may still be applying the indexer's events
+        }
+        output.WriteLine($"catalog: {documents}");
+        var harbour = documents.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("documentId").GetString()!.EndsWith("harbour.md", StringComparison.Ordinal));
+        Assert.Equal("folder", harbour.GetProperty("source").GetString());
+        Assert.True(harbour.GetProperty("passages").GetInt32() > 0, harbour.ToString());
+        Assert.True(documents.GetProperty("total").GetInt32() >= 2, documents.ToString());
+
+        var body = new { folder = "corpus" };
+        using (var anonymous = await gateway.PostAsJsonAsync("/api/ingest", body, cancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        }
+        using (var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/ingest") { Content = JsonContent.Create(body) })
+        {
+            wrong.Headers.Add("X-Api-Key", apiKey + "x");
+            using var forbidden = await gateway.SendAsync(wrong, cancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, forbidden.StatusCode);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/ingest") { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Api-Key", apiKey);
+        using var accepted = await gateway.SendAsync(request, cancellationToken);
+        var job = JsonDocument.Parse(await accepted.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+        Assert.True(accepted.StatusCode == System.Net.HttpStatusCode.Accepted, $"{(int)accepted.StatusCode}: {job}");
+        var jobId = job.GetProperty("jobId").GetString();
+        Assert.Equal($"/api/ingest/{jobId}", accepted.Headers.Location?.OriginalString);
+
+        while (true)
+        {
+            using var status = await gateway.GetAsync($"/api/ingest/{jobId}", cancellationToken);
+            var state = JsonDocument.Parse(await status.Content.ReadAsStringAsync(cancellationToken)).RootElement;
+            Assert.True(status.IsSuccessStatusCode, state.ToString());
+            var name = state.GetProperty("state").GetString();
+            if (name is not ("queued" or "running"))
+            {
+                Assert.True(name == "done", state.ToString());
+                output.WriteLine($"re-crawl job: {state}");
+                return;
+            }
+            await Task.Delay(250, cancellationToken);
+        }
     }
 
     /// <summary>Waits until a document whose id ends with <paramref name="fileName"/> has passages (and images) in the store.</summary>
