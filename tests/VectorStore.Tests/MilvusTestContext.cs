@@ -1,4 +1,5 @@
 using AspireMmRag.VectorStore.Milvus;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -24,12 +25,12 @@ internal sealed class MilvusTestContext : IAsyncDisposable
         return context;
     }
 
-    /// <summary>A store with its own schema cache (like another process).</summary>
-    public MilvusVectorStore CreateStore(Action<MilvusOptions>? configure = null)
+    /// <summary>A store with its own schema cache (like another process), logging to <paramref name="logger"/> when given.</summary>
+    public MilvusVectorStore CreateStore(Action<MilvusOptions>? configure = null, ILogger<MilvusVectorStore>? logger = null)
     {
         var options = new MilvusOptions { Endpoint = Server.Endpoint, LoadTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(5) };
         configure?.Invoke(options);
-        return new MilvusVectorStore(Http, Options.Create(options), new MilvusSchemaCache(), NullLogger<MilvusVectorStore>.Instance);
+        return new MilvusVectorStore(Http, Options.Create(options), new MilvusSchemaCache(), logger ?? NullLogger<MilvusVectorStore>.Instance);
     }
 
     /// <summary>Creates and loads the collections, then forgets the requests it took.</summary>

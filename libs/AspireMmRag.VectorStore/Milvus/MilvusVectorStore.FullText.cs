@@ -5,7 +5,7 @@ namespace AspireMmRag.VectorStore.Milvus;
 
 /// <summary>Full-text (BM25) and hybrid passage search, and the passages collection's schema version.
 /// <list type="bullet">
-/// <item>The query goes to Milvus as plain text in <c>data:["…"]</c>: the distinct tokens of <see cref="FullTextQuery.Tokens"/>
+/// <item>The query goes to Milvus as plain text in <c>data:["…"]</c>: the distinct words of <see cref="FullTextQuery.Tokens"/>
 /// joined by spaces (a repeated word would count twice in BM25). Milvus has no query syntax there, its analyser only
 /// splits and folds the words, so nothing is escaped beyond JSON. A query without letters or digits finds nothing and
 /// sends no request; in a hybrid search it leaves the dense list alone.</item>
@@ -95,7 +95,7 @@ public sealed partial class MilvusVectorStore
         return (result, Stopwatch.GetElapsedTime(started));
     }
 
-    /// <summary>The text sent to Milvus: the query's distinct tokens joined by spaces; empty when it has no letter or digit.</summary>
+    /// <summary>The text sent to Milvus: the query's distinct words joined by spaces; empty when it has no letter or digit.</summary>
     private static string TextOf(string query)
     {
         ArgumentNullException.ThrowIfNull(query);
