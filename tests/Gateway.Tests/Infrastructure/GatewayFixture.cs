@@ -52,15 +52,21 @@ public sealed class GatewayFixture : IAsyncLifetime
     }
 
     /// <summary>The gateway's settings for this fixture, with <paramref name="extra"/> added or replacing.</summary>
-    public Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra)
+    public Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra) =>
+        RetrievalSettings(Embedder.Url, VectorsDirectory, MediaDirectory, extra);
+
+    /// <summary>A retrieval-only gateway's settings (no language model) on an embedder, an embedded store and a media folder,
+    /// with <paramref name="extra"/> added or replacing.</summary>
+    public static Dictionary<string, string?> RetrievalSettings(string embedderUrl, string vectorsDirectory, string mediaDirectory,
+        params (string Key, string? Value)[] extra)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["services:embedder:http:0"] = Embedder.Url,
+            ["services:embedder:http:0"] = embedderUrl,
             ["EmbedderClient:CallTimeout"] = "00:00:10",
             ["VectorStore:Provider"] = "Embedded",
-            ["VectorStore:Embedded:Directory"] = VectorsDirectory,
-            ["MediaStore:Directory"] = MediaDirectory,
+            ["VectorStore:Embedded:Directory"] = vectorsDirectory,
+            ["MediaStore:Directory"] = mediaDirectory,
             ["Llm:Provider"] = "None",
             ["Logging:LogLevel:Default"] = "Warning",
         };
