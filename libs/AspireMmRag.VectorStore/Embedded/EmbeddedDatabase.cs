@@ -56,8 +56,11 @@ internal sealed class EmbeddedDatabase : IDisposable
     public string Directory { get; }
 
     /// <summary>Creates the file (WAL mode) and the base tables when missing, and adds the columns that collection
-    /// tables created by an older version lack.</summary>
-    public void Initialize()
+    /// tables created by an older version lack. With <paramref name="upgradeFullText"/> (the writer), also creates the
+    /// passages' full-text index of a database written before it existed and fills it from the rows, in the same
+    /// transaction (<see cref="PassageFullText"/>); readers leave that to the writer, as it takes the write lock.
+    /// Returns whether it built that index.</summary>
+    public bool Initialize(bool upgradeFullText)
     {
         var connection = Writer();
         using var transaction = connection.Connection.BeginTransaction();
@@ -66,14 +69,17 @@ internal sealed class EmbeddedDatabase : IDisposable
         {
             AddMissingColumns(connection, transaction, schema);
         }
+        var built = upgradeFullText && PassageFullText.EnsureCreated(connection.Connection, transaction);
         transaction.Commit();
+        return built;
     }
 
     /// <summary>
     /// Creates missing collections with their dimension; a collection stored with another dimension is a
-    /// <see cref="VectorStoreException"/> (and nothing is created).
+    /// <see cref="VectorStoreException"/> (and nothing is created). With <paramref name="upgradeFullText"/> (the writer),
+    /// the passages collection gets its full-text index when it lacks one.
     /// </summary>
-    public void EnsureCollections(IReadOnlyList<(CollectionSchema Schema, int Dimension)> collections)
+    public void EnsureCollections(IReadOnlyList<(CollectionSchema Schema, int Dimension)> collections, bool upgradeFullText)
     {
         var connection = Writer();
         using var transaction = connection.Connection.BeginTransaction();
@@ -98,6 +104,10 @@ internal sealed class EmbeddedDatabase : IDisposable
             }
             Execute(connection, transaction, schema.CreateSql);
             AddMissingColumns(connection, transaction, schema);
+            if (upgradeFullText && schema == CollectionSchema.Passages)
+            {
+                PassageFullText.EnsureCreated(connection.Connection, transaction);
+            }
         }
         transaction.Commit();
     }

@@ -19,9 +19,11 @@ namespace AspireMmRag.VectorStore.Embedded;
 /// the live keys during the graph traversal and re-read from SQLite, so a deleted or replaced row never surfaces.</item>
 /// <item>One <see cref="VectorStoreRole.Writer"/> process (a lock file enforces it) and any number of
 /// <see cref="VectorStoreRole.Reader"/> processes on the same directory.</item>
+/// <item>Passages also have an SQLite FTS5 (BM25) index that triggers keep in the transaction of every row write
+/// (<see cref="PassageFullText"/>), for full-text and hybrid search.</item>
 /// </list>
 /// </summary>
-public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDisposable
+public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDisposable
 {
     private const string LockFileName = "writer.lock";
 
@@ -90,7 +92,7 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
                     (CollectionSchema.Images, dimensions.Images),
                     (CollectionSchema.ImageCaptions, dimensions.ImageCaptions),
                 ];
-            Sqlite(() => database.EnsureCollections(wanted));
+            Sqlite(() => database.EnsureCollections(wanted, upgradeFullText: _writer));
             foreach (var (schema, dimension) in wanted)
             {
                 var existing = _collections[(int)schema.Collection];
@@ -180,15 +182,6 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         Wake();
         return deleted;
     }
-
-    // HYBRID-PENDING: replaced by the full-text implementation of issue 8 (being written now).
-    public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesByTextAsync(string query, VectorSearchOptions options, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Full-text search is not implemented yet.");
-
-    // HYBRID-PENDING: replaced by the full-text implementation of issue 8 (being written now).
-    public Task<HybridSearchResult> SearchPassagesHybridAsync(float[] vector, string query, VectorSearchOptions options, HybridSearchOptions hybrid,
-        CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Hybrid search is not implemented yet.");
 
     public Task<IReadOnlyList<VectorSearchHit<PassageRecord>>> SearchPassagesAsync(float[] vector, VectorSearchOptions options, CancellationToken cancellationToken) =>
         SearchAsync(PassageRowMapper.Instance, vector, options, cancellationToken);
@@ -370,15 +363,14 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         Wake();
     }
 
+    /// <summary>A vector search; <paramref name="refresh"/>: a reader with <see cref="EmbeddedVectorStoreOptions.RefreshOnSearch"/>
+    /// refreshes first (false when the caller did).</summary>
     private async Task<IReadOnlyList<VectorSearchHit<T>>> SearchAsync<T>(
-        IRowMapper<T> mapper, float[] vector, VectorSearchOptions options, CancellationToken cancellationToken)
+        IRowMapper<T> mapper, float[] vector, VectorSearchOptions options, CancellationToken cancellationToken, bool refresh = true)
     {
         ArgumentNullException.ThrowIfNull(vector);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.TopK < 1 || options.TopK > _options.MaxTopK)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.TopK, $"TopK must be between 1 and {_options.MaxTopK}.");
-        }
+        ValidateTopK(options);
         if (float.IsNaN(options.MinScore))
         {
             throw new ArgumentException("MinScore is NaN.", nameof(options));
@@ -387,7 +379,7 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         var sources = SearchFilters.Sources(options, nameof(options));
         var collection = await GetCollectionAsync(mapper.Schema, cancellationToken).ConfigureAwait(false);
         var query = VectorGuard.Normalized(vector, collection.Dimension, mapper.Schema.Table, "The query", nameof(vector));
-        if (!_writer && _options.RefreshOnSearch)
+        if (refresh && !_writer && _options.RefreshOnSearch)
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -451,6 +443,14 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
             hits.RemoveRange(options.TopK, hits.Count - options.TopK);
         }
         return hits;
+    }
+
+    private void ValidateTopK(VectorSearchOptions options)
+    {
+        if (options.TopK < 1 || options.TopK > _options.MaxTopK)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.TopK, $"TopK must be between 1 and {_options.MaxTopK}.");
+        }
     }
 
     private async Task<int> WriteAsync(Func<int> write, CancellationToken cancellationToken)
@@ -534,7 +534,11 @@ public sealed class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDispo
         var database = new EmbeddedDatabase(_options.Directory, _options.BusyTimeout);
         try
         {
-            Sqlite(database.Initialize);
+            var stopwatch = Stopwatch.StartNew();
+            if (Sqlite(() => database.Initialize(upgradeFullText: _writer)))
+            {
+                EmbeddedVectorStoreLog.FullTextBuilt(_logger, _options.Directory, stopwatch.ElapsedMilliseconds);
+            }
         }
         catch
         {

@@ -29,6 +29,9 @@ internal static partial class EmbeddedVectorStoreLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Embedded vector store background work failed; retrying")]
     public static partial void BackgroundFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built the passages' full-text index of {Directory} (a database from before it existed) in {ElapsedMs} ms")]
+    public static partial void FullTextBuilt(ILogger logger, string directory, long elapsedMs);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete old index snapshot {Path}; will retry")]
     public static partial void SnapshotDeleteFailed(ILogger logger, Exception exception, string path);
 }

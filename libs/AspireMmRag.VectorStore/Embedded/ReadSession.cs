@@ -155,6 +155,61 @@ internal sealed class ReadSession : IDisposable
         return result;
     }
 
+    /// <summary>Whether the database has the passages' full-text index (<see cref="PassageFullText"/>).</summary>
+    public bool HasFullText() => PassageFullText.Exists(_connection.Connection, _transaction);
+
+    /// <summary>
+    /// The best <paramref name="limit"/> passages by BM25 for an FTS5 MATCH expression (<see cref="FullTextQuery.ToFts5Match"/>),
+    /// best first, whose document is one of <paramref name="documentIds"/> and source one of <paramref name="sources"/>
+    /// (null: any) and, with <paramref name="upToSeq"/>, that were written at or before that change sequence (use a
+    /// session with a transaction then, so that the bound and the search see one state).
+    /// </summary>
+    public List<VectorSearchHit<PassageRecord>> SearchText(string match, IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources,
+        long? upToSeq, int limit)
+    {
+        var clauses = new List<string>(2);
+        long? below = null;
+        if (upToSeq is { } seq)
+        {
+            var first = _connection.Command(PassageFullText.FirstKeyAfterSql, _transaction);
+            PooledConnection.Set(first, "$upto", seq);
+            if (first.ExecuteScalar() is long key)
+            {
+                below = key;
+                clauses.Add("rowid < $below");
+            }
+        }
+        var filters = new List<string>(2);
+        if (documentIds is not null)
+        {
+            filters.Add(InClause("document_id", "$d", documentIds.Count));
+        }
+        if (sources is not null)
+        {
+            filters.Add(InClause("source", "$s", sources.Count));
+        }
+        if (filters.Count > 0)
+        {
+            clauses.Add($"+rowid IN (SELECT key FROM {CollectionSchema.Passages.Table} WHERE {string.Join(" AND ", filters)})");
+        }
+        var command = _connection.Command(PassageFullText.SearchSql(clauses.Count == 0 ? "1" : string.Join(" AND ", clauses)), _transaction);
+        PooledConnection.Set(command, "$match", match);
+        PooledConnection.Set(command, "$limit", limit);
+        BindIn(command, "$d", documentIds);
+        BindIn(command, "$s", sources);
+        if (below is not null)
+        {
+            PooledConnection.Set(command, "$below", below);
+        }
+        var hits = new List<VectorSearchHit<PassageRecord>>(Math.Min(limit, 64));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            hits.Add(new VectorSearchHit<PassageRecord>(PassageRowMapper.Instance.Read(reader), (float)reader.GetDouble(PassageFullText.ScoreOrdinal)));
+        }
+        return hits;
+    }
+
     /// <summary>Above this many values an IN list takes them as one JSON array parameter (SQLite caps the number of
     /// parameters of a statement).</summary>
     private const int MaxInParameters = 256;

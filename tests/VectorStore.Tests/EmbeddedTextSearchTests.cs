@@ -1,0 +1,203 @@
+using AspireMmRag.VectorStore.Embedded;
+
+namespace AspireMmRag.VectorStore.Tests;
+
+/// <summary>Full-text (BM25) passage search of the embedded store: the FTS5 index follows every write, folds diacritics,
+/// treats query syntax as text, filters in SQL and ranks the rare term first.</summary>
+public sealed class EmbeddedTextSearchTests : IDisposable
+{
+    private const int Dimension = 32;
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly VectorSearchOptions Top10 = new() { TopK = 10 };
+    private readonly EmbeddedTestDirectory _directory = new();
+    private readonly EmbeddedTestData _data = new(Dimension, seed: 11);
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task A_keyword_is_found_after_upsert_and_gone_after_delete_document_delete_and_replacement()
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        await store.UpsertPassagesAsync(
+        [
+            Passage("p1", "The ship Vasa sank in 1628.", "doc-1"),
+            Passage("p2", "Kronan was another warship.", "doc-1"),
+            Passage("p3", "Vasa is now a museum.", "doc-2"),
+            Passage("p4", "Mary Rose sank in 1545.", "doc-3"),
+        ], None);
+        Assert.Equal(["p1", "p3"], Ids(await store.SearchPassagesByTextAsync("vasa", Top10, None)).Order());
+
+        await store.DeleteAsync(VectorCollection.Passages, ["p3"], None);
+        Assert.Equal(["p1"], Ids(await store.SearchPassagesByTextAsync("vasa", Top10, None)));
+
+        await store.UpsertPassagesAsync([Passage("p1", "A ship named Wasa sank.", "doc-1")], None);
+        Assert.Empty(await store.SearchPassagesByTextAsync("vasa 1628", Top10, None));
+        var replaced = Assert.Single(await store.SearchPassagesByTextAsync("wasa", Top10, None));
+        Assert.Equal(("p1", "A ship named Wasa sank."), (replaced.Record.Id, replaced.Record.Text));
+
+        Assert.Equal(2, await store.DeleteDocumentAsync("doc-1", None));
+        Assert.Empty(await store.SearchPassagesByTextAsync("wasa kronan warship", Top10, None));
+        Assert.Equal(["p4"], Ids(await store.SearchPassagesByTextAsync("sank", Top10, None)));
+
+        // No stale tokens: the index matches the remaining row exactly.
+        EmbeddedFullTextDatabase.AssertIntegrity(_directory.Path);
+        Assert.Equal(1, EmbeddedFullTextDatabase.IndexedRows(_directory.Path));
+    }
+
+    [Fact]
+    public async Task Title_and_section_are_searchable_and_the_hit_is_the_whole_record_with_a_positive_score()
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        var row = Passage("p1", "Founded in 745.", "doc-1") with { Title = "Tōdai-ji", Section = "History › Nara period" };
+        await store.UpsertPassagesAsync([row, Passage("p2", "Unrelated text.", "doc-2")], None);
+
+        var byTitle = Assert.Single(await store.SearchPassagesByTextAsync("todai-ji", Top10, None));
+        var bySection = Assert.Single(await store.SearchPassagesByTextAsync("Nara", Top10, None));
+
+        Assert.Equal(row with { Vector = [] }, byTitle.Record);
+        Assert.True(byTitle.Score > 0);
+        Assert.Equal("p1", bySection.Record.Id);
+    }
+
+    [Theory]
+    [InlineData("Huế is the old capital.", "Hue")]
+    [InlineData("Hue is the old capital.", "Huế")]
+    [InlineData("The Tōdai-ji temple.", "Todai-ji")]
+    [InlineData("The Tōdai-ji temple.", "todai ji")]
+    [InlineData("Crème brûlée for dessert.", "creme brulee")]
+    [InlineData("ZÜRICH in capitals.", "zurich")]
+    [InlineData("The ship Vasa sank.", "(Vasa's)")]
+    public async Task Diacritics_case_and_punctuation_are_folded(string text, string query)
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        await store.UpsertPassagesAsync([Passage("p1", text, "doc-1"), Passage("p2", "Something else entirely.", "doc-2")], None);
+
+        Assert.Equal(["p1"], Ids(await store.SearchPassagesByTextAsync(query, Top10, None)));
+    }
+
+    [Theory]
+    [InlineData("\"")]
+    [InlineData("\"\"")]
+    [InlineData("\"unbalanced alpha")]
+    [InlineData("*")]
+    [InlineData("alp*")]
+    [InlineData("NEAR(")]
+    [InlineData("NEAR(alpha beta, 2)")]
+    [InlineData("AND")]
+    [InlineData("OR")]
+    [InlineData("NOT")]
+    [InlineData("alpha AND")]
+    [InlineData("( alpha")]
+    [InlineData("(x")]
+    [InlineData(")")]
+    [InlineData("-")]
+    [InlineData("alpha -beta")]
+    [InlineData("foo:bar")]
+    [InlineData("text:alpha")]
+    [InlineData("C#")]
+    [InlineData("^alpha")]
+    [InlineData("+")]
+    [InlineData("{text title}: alpha")]
+    [InlineData("{")]
+    [InlineData("}")]
+    [InlineData(",")]
+    [InlineData("'; DROP TABLE passages; --")]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("?!.")]
+    [InlineData("\0")]
+    [InlineData("🙂")]
+    public async Task Query_syntax_in_user_text_is_never_an_error(string query)
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        await store.UpsertPassagesAsync([Passage("p1", "alpha comes first", "doc-1"), Passage("p2", "beta and gamma", "doc-2")], None);
+
+        var hits = await store.SearchPassagesByTextAsync(query, Top10, None);
+
+        Assert.All(hits, hit => Assert.True(hit.Score >= 0));
+        Assert.Equal(2, await store.CountAsync(VectorCollection.Passages, null, None));
+    }
+
+    [Theory]
+    [InlineData("alpha AND beta", new[] { "p1", "p2" })] // not AND: either word
+    [InlineData("alpha NOT beta", new[] { "p1", "p2" })] // not NOT
+    [InlineData("alpha -beta", new[] { "p1", "p2" })] // "-beta" is the word beta
+    [InlineData("alp*", new string[0])] // no prefix query
+    [InlineData("NEAR(alpha beta)", new[] { "p1", "p2" })]
+    [InlineData("text:gamma", new[] { "p2" })] // the words text and gamma, not a column filter
+    [InlineData("{title}: alpha", new[] { "p1" })]
+    [InlineData("and", new[] { "p2" })] // operators are words
+    [InlineData("\"beta and\"", new[] { "p2" })]
+    public async Task Query_syntax_keeps_its_plain_word_meaning(string query, string[] expected)
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        await store.UpsertPassagesAsync([Passage("p1", "alpha comes first", "doc-1"), Passage("p2", "beta and gamma", "doc-2")], None);
+
+        Assert.Equal(expected, Ids(await store.SearchPassagesByTextAsync(query, Top10, None)).Order());
+    }
+
+    [Fact]
+    public async Task Document_and_source_filters_apply_before_the_top_k()
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        // Many strong matches in doc-1 would fill an unfiltered top-2.
+        var rows = Enumerable.Range(0, 20).Select(i => Passage($"a{i}", "harbour harbour harbour", "doc-1", "wiki")).ToList();
+        rows.Add(Passage("b1", "a harbour among many other words in a longer passage", "doc-2", "folder"));
+        rows.Add(Passage("c1", "harbour town", "doc-3", "wiki"));
+        await store.UpsertPassagesAsync(rows, None);
+        var top2 = new VectorSearchOptions { TopK = 2 };
+
+        Assert.Equal(["b1"], Ids(await store.SearchPassagesByTextAsync("harbour", top2 with { DocumentIds = ["doc-2", "nope"] }, None)));
+        Assert.Equal(["b1"], Ids(await store.SearchPassagesByTextAsync("harbour", top2 with { Sources = ["folder"] }, None)));
+        Assert.Equal(["c1"], Ids(await store.SearchPassagesByTextAsync("harbour", top2 with { DocumentIds = ["doc-2", "doc-3"], Sources = ["wiki"] }, None)));
+        Assert.Empty(await store.SearchPassagesByTextAsync("harbour", top2 with { DocumentIds = ["doc-1"], Sources = ["folder"] }, None));
+        // More ids than separate parameters: one JSON array.
+        var many = Enumerable.Range(0, 300).Select(i => $"unknown-{i}").Append("doc-3").ToList();
+        Assert.Equal(["c1"], Ids(await store.SearchPassagesByTextAsync("harbour", top2 with { DocumentIds = many }, None)));
+    }
+
+    [Fact]
+    public async Task Bm25_ranks_the_rare_term_first_and_respects_top_k()
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        var rows = Enumerable.Range(0, 12).Select(i => Passage($"k{i}", $"a wooden temple in Kyoto, number {i}", $"doc-{i}")).ToList();
+        rows.Add(Passage("nara", "a wooden temple in Nara", "doc-nara"));
+        await store.UpsertPassagesAsync(rows, None);
+
+        var hits = await store.SearchPassagesByTextAsync("Which temple is in Nara?", Top10, None);
+
+        Assert.Equal("nara", hits[0].Record.Id);
+        Assert.Equal(10, hits.Count);
+        Assert.True(hits[0].Score > hits[1].Score);
+        Assert.Equal(hits.OrderByDescending(h => h.Score).Select(h => h.Record.Id), Ids(hits));
+    }
+
+    [Fact]
+    public async Task A_repeated_query_word_does_not_change_the_scores()
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        await store.UpsertPassagesAsync([Passage("p1", "lighthouse keeper", "doc-1"), Passage("p2", "keeper of keys", "doc-2")], None);
+
+        var once = await store.SearchPassagesByTextAsync("lighthouse keeper", Top10, None);
+        var repeated = await store.SearchPassagesByTextAsync("lighthouse Lighthouse lighthouse, keeper", Top10, None);
+
+        Assert.Equal(once.Select(h => (h.Record.Id, h.Score)), repeated.Select(h => (h.Record.Id, h.Score)));
+    }
+
+    [Fact]
+    public async Task Bad_options_are_argument_errors_and_a_missing_collection_is_a_store_error()
+    {
+        await using var store = new EmbeddedVectorStore(_directory.Options());
+        await Assert.ThrowsAsync<VectorStoreException>(() => store.SearchPassagesByTextAsync("x", Top10, None));
+        await store.EnsureCollectionsAsync(new CollectionDimensions(Dimension, Dimension), None);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SearchPassagesByTextAsync("x", new VectorSearchOptions { TopK = 0 }, None));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.SearchPassagesByTextAsync(null!, Top10, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.SearchPassagesByTextAsync("x", new VectorSearchOptions { DocumentIds = [null!] }, None));
+    }
+
+    private PassageRecord Passage(string id, string text, string documentId, string source = "wiki") =>
+        EmbeddedTestData.Passage(id, _data.Vector(), documentId, source) with { Title = "", Section = "", Text = text };
+
+    private static List<string> Ids(IEnumerable<VectorSearchHit<PassageRecord>> hits) => hits.Select(h => h.Record.Id).ToList();
+}
