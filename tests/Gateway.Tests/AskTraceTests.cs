@@ -42,7 +42,7 @@ public sealed class AskTraceTests(GatewayFixture fixture, ITestOutputHelper outp
         Assert.Contains("retrieve", names);
         Assert.Contains("embed texts passage", names);
         Assert.Contains("embed texts clip", names);
-        Assert.Contains(names, n => n.StartsWith("vectorstore search passages", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("vectorstore hybrid search passages", StringComparison.Ordinal));
         Assert.Contains(names, n => n.StartsWith("vectorstore search image_captions", StringComparison.Ordinal));
         Assert.Contains(names, n => n.StartsWith("vectorstore search images", StringComparison.Ordinal));
         Assert.Contains("rank images", names);

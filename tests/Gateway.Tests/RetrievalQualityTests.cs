@@ -111,6 +111,37 @@ public sealed class RetrievalQualityTests(GatewayFixture fixture, ITestOutputHel
         Assert.Empty(empty.Images);
     }
 
+    [Theory]
+    [InlineData("dense")]
+    [InlineData("bm25")]
+    [InlineData("hybrid")]
+    public async Task Each_passage_mode_finds_the_fortress_first_and_says_which_mode_it_used(string mode)
+    {
+        var suomenlinna = FixtureCorpus.Documents.Single(d => d.Slug == "suomenlinna").Id;
+        using var client = fixture.Gateway.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/search", new SearchRequest { Query = "Suomenlinna sea fortress ferry", TopK = 3, Mode = mode });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var result = System.Text.Json.JsonSerializer.Deserialize<SearchResponse>(body, System.Text.Json.JsonSerializerOptions.Web)!;
+        Assert.Equal(mode, result.Mode);
+        Assert.Equal(suomenlinna, Assert.IsType<Citation>(result.Text[0], exactMatch: false).DocumentId);
+        output.WriteLine($"{mode}: {string.Join(", ", result.Text.Select(t => $"{t.DocumentId} {t.Score}"))}");
+    }
+
+    [Theory]
+    [InlineData("\"*( NEAR AND )\" -")]
+    [InlineData("?!…")]
+    [InlineData("Helsinki\" OR \"x* NOT (")]
+    public async Task Query_syntax_or_only_punctuation_in_a_hybrid_search_is_answered_with_passages(string query)
+    {
+        using var client = fixture.Gateway.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/search", new SearchRequest { Query = query, TopK = 3, Mode = "hybrid" });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var result = System.Text.Json.JsonSerializer.Deserialize<SearchResponse>(body, System.Text.Json.JsonSerializerOptions.Web)!;
+        Assert.NotEmpty(result.Text); // the dense list, at least
+    }
+
     private async Task<AskResponse> AskAsync(AskRequest request)
     {
         using var client = fixture.Gateway.CreateClient();

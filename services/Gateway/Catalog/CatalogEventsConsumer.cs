@@ -39,8 +39,16 @@ public sealed class CatalogEventsConsumer(CatalogUpdater updater) :
         return Apply(context, (p, ct) => p.ApplyIndexingFaultAsync(context.Message.Message, reason, ct));
     }
 
-    private Task Apply<T>(ConsumeContext<T> context, Func<CatalogProjection, CancellationToken, Task<IngestJob?>> apply) where T : class =>
-        updater.ApplyOnceAsync(context.MessageId, typeof(T).Name, apply, context.CancellationToken);
+    /// <summary>Applies the message with a token of its own (at most <see cref="ApplyTimeout"/>), not the consume context's: a
+    /// message taken when the gateway starts to stop is applied and acknowledged, not cancelled half way into a retry and the
+    /// error queue.</summary>
+    private async Task Apply<T>(ConsumeContext<T> context, Func<CatalogProjection, CancellationToken, Task<IngestJob?>> apply) where T : class
+    {
+        using var timeout = new CancellationTokenSource(ApplyTimeout);
+        await updater.ApplyOnceAsync(context.MessageId, typeof(T).Name, apply, timeout.Token);
+    }
+
+    public static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>All catalog events share the <c>gateway-catalog</c> queue and are applied one at a time, in the order they
