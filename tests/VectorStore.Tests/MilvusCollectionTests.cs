@@ -4,15 +4,16 @@ namespace AspireMmRag.VectorStore.Tests;
 
 public sealed class MilvusCollectionTests
 {
-    [Fact]
-    public async Task EnsureCollections_creates_missing_collections_then_loads_them()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task EnsureCollections_creates_missing_collections_then_loads_them(string milvus)
     {
-        await using var context = await MilvusTestContext.StartAsync();
+        await using var context = await MilvusTestContext.StartAsync(milvus);
 
         await context.Store.EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
 
-        Assert.Equal(4, context.Server.Dimension("passages_v2"));
-        Assert.Equal(3, context.Server.Dimension("images"));
+        Assert.Equal(4, await context.DimensionAsync("passages_v2"));
+        Assert.Equal(3, await context.DimensionAsync("images"));
         var flow = context.Server.Requests.Select(r => $"{r.Action} {(string?)r.Body["collectionName"]}").ToList();
         Assert.Equal(
         [
@@ -21,13 +22,14 @@ public sealed class MilvusCollectionTests
             "collections/has images", "collections/create images", "collections/load images", "collections/get_load_state images",
             "collections/has image_captions", "collections/create image_captions", "collections/load image_captions", "collections/get_load_state image_captions",
         ], flow);
-        Assert.Equal(4, context.Server.Dimension("image_captions"));
+        Assert.Equal(4, await context.DimensionAsync("image_captions"));
     }
 
-    [Fact]
-    public async Task EnsureCollections_reuses_a_matching_collection_after_describing_it()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task EnsureCollections_reuses_a_matching_collection_after_describing_it(string milvus)
     {
-        await using var context = await MilvusTestContext.StartAsync();
+        await using var context = await MilvusTestContext.StartAsync(milvus);
         await context.Store.EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
         context.Server.ClearRequests();
 
@@ -38,10 +40,11 @@ public sealed class MilvusCollectionTests
         Assert.Equal(3, context.Server.RequestsTo("collections/load").Count);
     }
 
-    [Fact]
-    public async Task EnsureCollections_with_another_dimension_throws_and_does_not_load()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task EnsureCollections_with_another_dimension_throws_and_does_not_load(string milvus)
     {
-        await using var context = await MilvusTestContext.StartAsync();
+        await using var context = await MilvusTestContext.StartAsync(milvus);
         await context.Store.EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
         context.Server.ClearRequests();
 
@@ -51,12 +54,13 @@ public sealed class MilvusCollectionTests
         Assert.Contains("'passages_v2'", error.Message);
         Assert.Contains("4", error.Message);
         Assert.Contains("768", error.Message);
-        Assert.Equal(4, context.Server.Dimension("passages_v2"));
+        Assert.Equal(4, await context.DimensionAsync("passages_v2"));
         Assert.Empty(context.Server.RequestsTo("collections/load"));
         Assert.Empty(context.Server.RequestsTo("collections/create"));
     }
 
     [Fact]
+    [Trait("Milvus", "fake-only")]
     public async Task EnsureCollections_rejects_an_existing_collection_with_another_metric()
     {
         await using var context = await MilvusTestContext.StartAsync();
@@ -70,6 +74,7 @@ public sealed class MilvusCollectionTests
     }
 
     [Fact]
+    [Trait("Milvus", "fake-only")]
     public async Task EnsureCollections_waits_until_the_load_state_is_loaded()
     {
         await using var context = await MilvusTestContext.StartAsync();
@@ -81,6 +86,7 @@ public sealed class MilvusCollectionTests
     }
 
     [Fact]
+    [Trait("Milvus", "fake-only")]
     public async Task EnsureCollections_gives_up_when_loading_never_finishes()
     {
         await using var context = await MilvusTestContext.StartAsync(o => o.LoadTimeout = TimeSpan.FromMilliseconds(300));
@@ -93,20 +99,22 @@ public sealed class MilvusCollectionTests
         Assert.Contains("LoadStateLoading", error.Message);
     }
 
-    [Fact]
-    public async Task EnsureCollections_rejects_invalid_dimensions()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task EnsureCollections_rejects_invalid_dimensions(string milvus)
     {
-        await using var context = await MilvusTestContext.StartAsync();
+        await using var context = await MilvusTestContext.StartAsync(milvus);
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => context.Store.EnsureCollectionsAsync(new CollectionDimensions(0, 3), CancellationToken.None));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => context.Store.EnsureCollectionsAsync(new CollectionDimensions(4, 40000), CancellationToken.None));
         Assert.Empty(context.Server.Requests);
     }
 
-    [Fact]
-    public async Task Using_a_collection_without_EnsureCollections_learns_its_dimension_by_describing_it()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Using_a_collection_without_EnsureCollections_learns_its_dimension_by_describing_it(string milvus)
     {
-        await using var context = await MilvusTestContext.StartAsync();
+        await using var context = await MilvusTestContext.StartAsync(milvus);
         await context.Store.EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
         var other = context.CreateStore();
         context.Server.ClearRequests();
@@ -116,6 +124,6 @@ public sealed class MilvusCollectionTests
         await other.UpsertPassagesAsync([MilvusTestContext.Passage("p1", [1, 0, 0, 0])], CancellationToken.None);
 
         Assert.Single(context.Server.RequestsTo("collections/describe"));
-        Assert.Equal(1, context.Server.RowCount("passages_v2"));
+        Assert.Equal(1, await context.RowCountAsync("passages_v2"));
     }
 }

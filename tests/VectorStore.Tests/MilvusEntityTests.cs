@@ -9,10 +9,11 @@ public sealed class MilvusEntityTests
     private static readonly float[] East = [0, 1, 0, 0];
     private static readonly float[] Up = [0, 0, 1, 0];
 
-    [Fact]
-    public async Task Upsert_then_search_returns_the_nearest_passages_with_cosine_scores_and_fields()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Upsert_then_search_returns_the_nearest_passages_with_cosine_scores_and_fields(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
         [
             MilvusTestContext.Passage("p-north", North, chunk: 0),
@@ -38,16 +39,17 @@ public sealed class MilvusEntityTests
         Assert.Empty(up.Vector);
     }
 
-    [Fact]
-    public async Task Upsert_replaces_rows_with_the_same_id()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Upsert_replaces_rows_with_the_same_id(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync([MilvusTestContext.Passage("p1", North, text: "old")], CancellationToken.None);
 
         await context.Store.UpsertPassagesAsync(
             [MilvusTestContext.Passage("p1", East, text: "older"), MilvusTestContext.Passage("p1", East, text: "new")], CancellationToken.None);
 
-        Assert.Equal(1, context.Server.RowCount("passages_v2"));
+        Assert.Equal(1, await context.RowCountAsync("passages_v2"));
         var hit = Assert.Single(await context.Store.SearchPassagesAsync(East, new VectorSearchOptions(), CancellationToken.None));
         Assert.Equal("new", hit.Record.Text);
         Assert.Equal(1f, hit.Score, 5);
@@ -55,22 +57,24 @@ public sealed class MilvusEntityTests
         Assert.Single(upsert.Body["data"]!.AsArray());
     }
 
-    [Fact]
-    public async Task Upsert_sends_large_lists_in_batches()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Upsert_sends_large_lists_in_batches(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync(o => o.UpsertBatchSize = 2)).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus, o => o.UpsertBatchSize = 2)).WithCollectionsAsync();
         var records = Enumerable.Range(0, 5).Select(i => MilvusTestContext.Passage($"p{i}", [1, i, 0, 0], chunk: i)).ToList();
 
         await context.Store.UpsertPassagesAsync(records, CancellationToken.None);
 
         Assert.Equal([2, 2, 1], context.Server.RequestsTo("entities/upsert").Select(r => r.Body["data"]!.AsArray().Count));
-        Assert.Equal(5, context.Server.RowCount("passages_v2"));
+        Assert.Equal(5, await context.RowCountAsync("passages_v2"));
     }
 
-    [Fact]
-    public async Task Search_filters_by_sets_of_documents_and_sources()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Search_filters_by_sets_of_documents_and_sources(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
         [
             MilvusTestContext.Passage("a-wiki", North, documentId: "doc-a", source: "wikipedia"),
@@ -112,10 +116,11 @@ public sealed class MilvusEntityTests
         ], filters);
     }
 
-    [Fact]
-    public async Task A_filtered_search_ranks_among_the_matching_rows_only()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task A_filtered_search_ranks_among_the_matching_rows_only(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         var near = Enumerable.Range(0, 10).Select(i => MilvusTestContext.Passage($"near{i}", [1, 0.01f * i, 0, 0], documentId: "crowd")).ToList();
         await context.Store.UpsertPassagesAsync(
             [.. near, MilvusTestContext.Passage("far-1", East, documentId: "rare"), MilvusTestContext.Passage("far-2", Up, documentId: "rare", source: "pdf")],
@@ -127,10 +132,11 @@ public sealed class MilvusEntityTests
         Assert.Equal(2, (int)context.Server.RequestsTo("entities/search").Single().Body["limit"]!);
     }
 
-    [Fact]
-    public async Task Search_drops_hits_below_MinScore()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Search_drops_hits_below_MinScore(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
             [MilvusTestContext.Passage("near", NorthEast), MilvusTestContext.Passage("far", East), MilvusTestContext.Passage("same", North)],
             CancellationToken.None);
@@ -141,10 +147,11 @@ public sealed class MilvusEntityTests
         Assert.Equal(0.8f, hits[1].Score, 5);
     }
 
-    [Fact]
-    public async Task The_default_MinScore_keeps_even_opposite_vectors()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task The_default_MinScore_keeps_even_opposite_vectors(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync([MilvusTestContext.Passage("opposite", [-1, 0, 0, 0])], CancellationToken.None);
 
         var hit = Assert.Single(await context.Store.SearchPassagesAsync(North, new VectorSearchOptions(), CancellationToken.None));
@@ -152,10 +159,11 @@ public sealed class MilvusEntityTests
         Assert.Equal(-1f, hit.Score, 5);
     }
 
-    [Fact]
-    public async Task Images_are_stored_and_searched_in_their_own_collection()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Images_are_stored_and_searched_in_their_own_collection(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertImagesAsync(
             [MilvusTestContext.Image("i1", [1, 0, 0]), MilvusTestContext.Image("i2", [0, 1, 0], documentId: "doc-2")], CancellationToken.None);
 
@@ -167,14 +175,15 @@ public sealed class MilvusEntityTests
         Assert.Equal("CC BY-SA 4.0", hit.Record.Attribution);
         Assert.Equal("doc-2", hit.Record.DocumentId);
         Assert.Equal(MilvusTestContext.Image("i2", [], documentId: "doc-2"), hit.Record);
-        Assert.Equal(0, context.Server.RowCount("passages_v2"));
-        Assert.Equal(2, context.Server.RowCount("images"));
+        Assert.Equal(0, await context.RowCountAsync("passages_v2"));
+        Assert.Equal(2, await context.RowCountAsync("images"));
     }
 
-    [Fact]
-    public async Task ListIds_pages_with_an_id_cursor_over_several_pages()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task ListIds_pages_with_an_id_cursor_over_several_pages(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync(o => o.QueryPageSize = 2)).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus, o => o.QueryPageSize = 2)).WithCollectionsAsync();
         var mine = Enumerable.Range(0, 5).Select(i => MilvusTestContext.Passage($"doc-1-{i}", North, chunk: i)).ToList();
         var others = Enumerable.Range(0, 3).Select(i => MilvusTestContext.Passage($"doc-2-{i}", North, documentId: "doc-2")).ToList();
         await context.Store.UpsertPassagesAsync([.. mine, .. others], CancellationToken.None);
@@ -195,34 +204,37 @@ public sealed class MilvusEntityTests
         ], queries.Select(q => (string?)q.Body["filter"]));
     }
 
-    [Fact]
-    public async Task ListIds_of_an_unknown_document_is_empty()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task ListIds_of_an_unknown_document_is_empty(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
 
         Assert.Empty(await context.Store.ListIdsAsync(VectorCollection.Images, "nope", CancellationToken.None));
     }
 
-    [Fact]
-    public async Task Delete_by_ids_removes_them_in_batches_and_ignores_unknown_ids()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Delete_by_ids_removes_them_in_batches_and_ignores_unknown_ids(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync(o => o.DeleteBatchSize = 2)).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus, o => o.DeleteBatchSize = 2)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
             Enumerable.Range(0, 4).Select(i => MilvusTestContext.Passage($"p{i}", North)).ToList(), CancellationToken.None);
 
         var deleted = await context.Store.DeleteAsync(VectorCollection.Passages, ["p0", "p2", "missing", "p3"], CancellationToken.None);
 
         Assert.Equal(3, deleted);
-        Assert.Equal(["p1"], context.Server.RowIds("passages_v2"));
+        Assert.Equal(["p1"], await context.RowIdsAsync("passages_v2"));
         Assert.Equal(
             ["id in [\"p0\",\"p2\"]", "id in [\"missing\",\"p3\"]"],
             context.Server.RequestsTo("entities/delete").Select(r => (string?)r.Body["filter"]));
     }
 
-    [Fact]
-    public async Task DeleteDocument_removes_the_document_from_all_three_collections()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task DeleteDocument_removes_the_document_from_all_three_collections(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
             [MilvusTestContext.Passage("a1", North, documentId: "a"), MilvusTestContext.Passage("a2", East, documentId: "a"), MilvusTestContext.Passage("b1", North, documentId: "b")],
             CancellationToken.None);
@@ -235,16 +247,17 @@ public sealed class MilvusEntityTests
         var deleted = await context.Store.DeleteDocumentAsync("a", CancellationToken.None);
 
         Assert.Equal(5, deleted);
-        Assert.Equal(["b1"], context.Server.RowIds("passages_v2"));
-        Assert.Equal(["bi"], context.Server.RowIds("images"));
-        Assert.Equal(["bi"], context.Server.RowIds("image_captions"));
+        Assert.Equal(["b1"], await context.RowIdsAsync("passages_v2"));
+        Assert.Equal(["bi"], await context.RowIdsAsync("images"));
+        Assert.Equal(["bi"], await context.RowIdsAsync("image_captions"));
         Assert.All(context.Server.RequestsTo("entities/delete"), r => Assert.Equal("document_id == \"a\"", (string?)r.Body["filter"]));
     }
 
-    [Fact]
-    public async Task Count_counts_a_collection_or_one_document()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Count_counts_a_collection_or_one_document(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         await context.Store.UpsertPassagesAsync(
             [MilvusTestContext.Passage("a1", North, documentId: "a"), MilvusTestContext.Passage("a2", East, documentId: "a"), MilvusTestContext.Passage("b1", North, documentId: "b")],
             CancellationToken.None);
@@ -254,10 +267,11 @@ public sealed class MilvusEntityTests
         Assert.Equal(0, await context.Store.CountAsync(VectorCollection.Images, "a", CancellationToken.None));
     }
 
-    [Fact]
-    public async Task Ids_and_document_ids_with_quotes_and_backslashes_do_not_break_filters()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Ids_and_document_ids_with_quotes_and_backslashes_do_not_break_filters(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         const string trickyDocument = "doc \"quoted\" \\ \" || id != \"";
         const string trickyId = "id\"with\\quote\" || true";
         await context.Store.UpsertPassagesAsync(
@@ -271,15 +285,16 @@ public sealed class MilvusEntityTests
         var hits = await context.Store.SearchPassagesAsync(North, new VectorSearchOptions { DocumentIds = [trickyDocument] }, CancellationToken.None);
         Assert.Equal([trickyId], hits.Select(h => h.Record.Id));
         Assert.Equal(1, await context.Store.DeleteAsync(VectorCollection.Passages, [trickyId], CancellationToken.None));
-        Assert.Equal(["plain"], context.Server.RowIds("passages_v2"));
+        Assert.Equal(["plain"], await context.RowIdsAsync("passages_v2"));
         var delete = context.Server.RequestsTo("entities/delete").Single();
         Assert.Equal("id in [\"id\\\"with\\\\quote\\\" || true\"]", (string?)delete.Body["filter"]);
     }
 
-    [Fact]
-    public async Task Line_breaks_in_filter_values_are_escaped()
+    [Theory]
+    [MemberData(nameof(MilvusTargets.All), MemberType = typeof(MilvusTargets))]
+    public async Task Line_breaks_in_filter_values_are_escaped(string milvus)
     {
-        await using var context = await (await MilvusTestContext.StartAsync()).WithCollectionsAsync();
+        await using var context = await (await MilvusTestContext.StartAsync(milvus)).WithCollectionsAsync();
         const string document = "line\nbreak\tand\u0001control";
         await context.Store.UpsertPassagesAsync([MilvusTestContext.Passage("p1", North, documentId: document)], CancellationToken.None);
 

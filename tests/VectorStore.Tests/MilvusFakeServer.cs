@@ -45,6 +45,22 @@ internal sealed class MilvusFakeServer : IAsyncDisposable
     /// <summary>Called before the model; return true when it wrote the response itself.</summary>
     public Func<MilvusRecordedRequest, HttpContext, Task<bool>>? Intercept { get; set; }
 
+    /// <summary>In proxy mode (<see cref="StartProxyAsync"/>), the real Milvus every request is forwarded to after it is
+    /// recorded; null for the fake's own model.</summary>
+    public Uri? Upstream { get; private set; }
+
+    /// <summary>A recording proxy in front of a real Milvus: <see cref="Requests"/>, <see cref="ClearRequests"/> and
+    /// <see cref="Intercept"/> work as on the fake, every other request is answered by <paramref name="upstream"/>. The
+    /// fake's model (<see cref="RowCount"/>, <see cref="SetMetric"/>, …) stays empty: ask the real server instead.</summary>
+    public static async Task<MilvusFakeServer> StartProxyAsync(Uri upstream)
+    {
+        var server = await StartAsync();
+        server.Upstream = upstream;
+        return server;
+    }
+
+    private static readonly HttpClient UpstreamHttp = new() { Timeout = TimeSpan.FromMinutes(2) };
+
     public static async Task<MilvusFakeServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -161,6 +177,22 @@ internal sealed class MilvusFakeServer : IAsyncDisposable
         }
         if (Intercept is { } intercept && await intercept(recorded, context))
         {
+            return;
+        }
+        if (Upstream is { } upstream)
+        {
+            using var forward = new HttpRequestMessage(HttpMethod.Post, new Uri(upstream, context.Request.Path.Value))
+            {
+                Content = new StringContent(text, Encoding.UTF8, "application/json"),
+            };
+            if (context.Request.Headers.Authorization is { Count: > 0 } authorization)
+            {
+                forward.Headers.TryAddWithoutValidation("Authorization", authorization.ToString());
+            }
+            using var answered = await UpstreamHttp.SendAsync(forward, context.RequestAborted);
+            context.Response.StatusCode = (int)answered.StatusCode;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(await answered.Content.ReadAsStringAsync(context.RequestAborted), context.RequestAborted);
             return;
         }
         JsonObject answer;

@@ -5,18 +5,48 @@ using Microsoft.Extensions.Options;
 
 namespace AspireMmRag.VectorStore.Tests;
 
-/// <summary>A fake Milvus plus a store talking to it (passages and image captions 4-d, images 3-d).</summary>
+/// <summary>A fake Milvus plus a store talking to it (passages and image captions 4-d, images 3-d); or, for a contract case on
+/// <see cref="MilvusTargets.Container"/>, a recording proxy in front of the real Milvus container and a database of its own.</summary>
 internal sealed class MilvusTestContext : IAsyncDisposable
 {
     public static readonly CollectionDimensions Dimensions = new(Passages: 4, Images: 3);
 
-    private MilvusTestContext(MilvusFakeServer server) => Server = server;
+    private MilvusTestContext(MilvusFakeServer server, MilvusRealServer? real = null)
+    {
+        Server = server;
+        Real = real;
+    }
 
+    /// <summary>The fake, or the recording proxy in front of the real Milvus (its requests are recorded the same way).</summary>
     public MilvusFakeServer Server { get; }
+
+    /// <summary>The real Milvus behind the proxy (null on the fake).</summary>
+    private MilvusRealServer? Real { get; }
+
+    /// <summary><see cref="MilvusTargets.Fake"/> or <see cref="MilvusTargets.Container"/>.</summary>
+    public string Target => Real is null ? MilvusTargets.Fake : MilvusTargets.Container;
+
+    /// <summary>The <c>dbName</c> the stores send: <c>default</c> on the fake, a fresh database on the real Milvus.</summary>
+    public string Database => Real?.Database ?? "default";
 
     public HttpClient Http { get; } = new();
 
     public MilvusVectorStore Store { get; private set; } = null!;
+
+    /// <summary>A context on <paramref name="target"/> (<see cref="MilvusTargets.All"/>).</summary>
+    public static async Task<MilvusTestContext> StartAsync(string target, Action<MilvusOptions>? configure = null)
+    {
+        if (target == MilvusTargets.Fake)
+        {
+            return await StartAsync(configure);
+        }
+        var milvus = await MilvusTargets.ContainerAsync();
+        var real = new MilvusRealServer(milvus.Endpoint, $"t_{Guid.NewGuid():N}");
+        await real.CreateDatabaseAsync();
+        var context = new MilvusTestContext(await MilvusFakeServer.StartProxyAsync(milvus.Endpoint), real);
+        context.Store = context.CreateStore(configure);
+        return context;
+    }
 
     public static async Task<MilvusTestContext> StartAsync(Action<MilvusOptions>? configure = null)
     {
@@ -29,6 +59,15 @@ internal sealed class MilvusTestContext : IAsyncDisposable
     public MilvusVectorStore CreateStore(Action<MilvusOptions>? configure = null, ILogger<MilvusVectorStore>? logger = null)
     {
         var options = new MilvusOptions { Endpoint = Server.Endpoint, LoadTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(5) };
+        if (Real is not null)
+        {
+            // The fake is always read-your-writes; the real server is so with Strong (Bounded by default). Loading and
+            // creating take longer than on the fake.
+            options.Database = Real.Database;
+            options.ConsistencyLevel = "Strong";
+            options.LoadTimeout = TimeSpan.FromSeconds(60);
+            options.RequestTimeout = TimeSpan.FromSeconds(60);
+        }
         configure?.Invoke(options);
         return new MilvusVectorStore(Http, Options.Create(options), new MilvusSchemaCache(), logger ?? NullLogger<MilvusVectorStore>.Instance);
     }
@@ -86,9 +125,25 @@ internal sealed class MilvusTestContext : IAsyncDisposable
         return dot / (Math.Sqrt(na) * Math.Sqrt(nb));
     }
 
+    /// <summary>Rows in <paramref name="collection"/>: the fake's model, or a Strong count(*) on the real server.</summary>
+    public async Task<int> RowCountAsync(string collection) => Real is null ? Server.RowCount(collection) : await Real.RowCountAsync(collection);
+
+    /// <summary>The ids in <paramref name="collection"/>, ordinal order.</summary>
+    public async Task<IReadOnlyList<string>> RowIdsAsync(string collection) => Real is null ? Server.RowIds(collection) : await Real.RowIdsAsync(collection);
+
+    /// <summary>The dimension of the vector field of <paramref name="collection"/>.</summary>
+    public async Task<int> DimensionAsync(string collection) => Real is null ? Server.Dimension(collection) : await Real.DimensionAsync(collection);
+
+    public async Task<bool> HasCollectionAsync(string collection) => Real is null ? Server.HasCollection(collection) : await Real.HasCollectionAsync(collection);
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Server.DisposeAsync();
+        if (Real is not null)
+        {
+            await Real.DropDatabaseAsync();
+            Real.Dispose();
+        }
     }
 }
