@@ -55,11 +55,18 @@ public static class GatewayServiceExtensions
         return builder;
     }
 
-    /// <summary>Problem responses for every error, the ask rate limiter, and the OpenAPI document (Scalar in Development).</summary>
+    /// <summary>Problem responses for every error, the web page (wwwroot, <c>/</c> is index.html), the ask rate limiter, and the
+    /// OpenAPI document (Scalar in Development).</summary>
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            // The page's modules are not fingerprinted: revalidate them (ETag) so a new gateway serves its new page at once.
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+        });
         app.UseRateLimiter();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
