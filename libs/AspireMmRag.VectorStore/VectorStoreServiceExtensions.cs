@@ -15,6 +15,9 @@ public static class VectorStoreServiceExtensions
     /// <c>ConnectionStrings:vectors</c>, see <see cref="VectorStoreConnectionString"/>): <c>Milvus</c> (settings under
     /// <c>VectorStore:Milvus</c>) or <c>Embedded</c> (settings under <c>VectorStore:Embedded</c>; the default, for machines
     /// without Docker). <paramref name="role"/> says whether this process writes (the indexer) or only reads (the gateway).
+    /// An embedded <see cref="VectorStoreRole.Writer"/> also gets <see cref="EmbeddedWriterStartup"/> as the first hosted
+    /// service (it takes the directory's writer lock when the host starts, failing start-up when another process holds it)
+    /// and the <c>vector-store-writer</c> readiness check (healthy while the lock is held).
     /// </summary>
     public static IServiceCollection AddVectorStore(this IServiceCollection services, IConfiguration configuration, VectorStoreRole role)
     {
@@ -34,9 +37,26 @@ public static class VectorStoreServiceExtensions
                 embedded.Bind(options);
                 options.Role = role;
             });
+            if (role == VectorStoreRole.Writer)
+            {
+                services.AddEmbeddedWriterStartup();
+            }
             return services.TraceVectorStore("embedded");
         }
         throw new InvalidOperationException($"VectorStore:Provider '{provider}' is not one of Embedded, Milvus.");
+    }
+
+    /// <summary>Registers <see cref="EmbeddedWriterStartup"/> ahead of every hosted service registered so far or later (hosted
+    /// services start in registration order, so the message bus starts only once the lock is taken, whichever was added
+    /// first), and the writer's readiness check.</summary>
+    private static void AddEmbeddedWriterStartup(this IServiceCollection services)
+    {
+        if (services.Any(descriptor => descriptor.ServiceType == typeof(IHostedService) && descriptor.ImplementationType == typeof(EmbeddedWriterStartup)))
+        {
+            return;
+        }
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, EmbeddedWriterStartup>());
+        services.AddHealthChecks().AddCheck<EmbeddedWriterHealthCheck>(EmbeddedWriterHealthCheck.Name, tags: ["ready"]);
     }
 
     /// <summary>Wraps the registered <see cref="IVectorStore"/> in <see cref="TracingVectorStore"/>, keeping its lifetime.</summary>

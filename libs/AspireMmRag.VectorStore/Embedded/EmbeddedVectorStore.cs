@@ -60,6 +60,10 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
 
     public string Directory => _options.Directory;
 
+    /// <summary>Whether this store is the writer and holds the directory's lock file (taken by <see cref="OpenAsync"/> or
+    /// the first use, released when the store is disposed).</summary>
+    public bool HoldsWriterLock => Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _writerLock) is not null;
+
     /// <summary>Test hook: while set, the writer's background task moves no rows into the ANN index.</summary>
     internal bool IndexingPaused
     {
@@ -73,6 +77,26 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
 
     /// <summary>Test hook: how the last search of this store was served.</summary>
     internal SearchRoute LastSearchRoute { get; private set; }
+
+    /// <summary>
+    /// Opens the directory now rather than at the first call that needs it: creates the directory and the database and,
+    /// for the <see cref="VectorStoreRole.Writer"/>, takes the lock file, so a second writer fails here with a
+    /// <see cref="VectorStoreException"/> that names the locked file. Does nothing once the database is open.
+    /// </summary>
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await _openGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDisposed();
+            OpenDatabase();
+        }
+        finally
+        {
+            _openGate.Release();
+        }
+    }
 
     public async Task EnsureCollectionsAsync(CollectionDimensions dimensions, CancellationToken cancellationToken)
     {
@@ -546,7 +570,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
             writerLock?.Dispose();
             throw;
         }
-        _writerLock = writerLock;
+        Volatile.Write(ref _writerLock, writerLock);
         _database = database;
         EmbeddedVectorStoreLog.Opened(_logger, _options.Directory, _options.Role);
         return database;
