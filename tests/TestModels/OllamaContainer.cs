@@ -10,7 +10,7 @@ namespace AspireMmRag.TestModels;
 /// </summary>
 public sealed class OllamaContainer : IAsyncDisposable
 {
-    public const string Image = "ollama/ollama:0.12.6";
+    public const string Image = "ollama/ollama:0.13.0";
     public const ushort Port = 11434;
 
     /// <summary>A 135M-parameter chat model (about 270 MB): enough to stream a few words.</summary>
