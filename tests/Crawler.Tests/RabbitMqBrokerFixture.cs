@@ -6,7 +6,7 @@ namespace AspireMmRag.Crawler.Tests;
 /// fails them when the server is not installed.</summary>
 public sealed class RabbitMqBrokerFixture : IAsyncLifetime
 {
-    public RabbitMqBroker Broker { get; } = new();
+    public RabbitMqService Broker { get; } = new();
 
     public Task InitializeAsync() => Broker.StartAsync();
 

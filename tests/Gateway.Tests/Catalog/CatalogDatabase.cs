@@ -12,7 +12,7 @@ public sealed class CatalogDatabases : IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _root = Directory.CreateTempSubdirectory("mmrag-catalog-").FullName;
-    private PostgresServer? _postgres;
+    private PostgresService? _postgres;
 
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
@@ -47,14 +47,14 @@ public sealed class CatalogDatabases : IAsyncLifetime
         return provided;
     }
 
-    private async Task<PostgresServer> PostgresAsync()
+    private async Task<PostgresService> PostgresAsync()
     {
         await _gate.WaitAsync();
         try
         {
             if (_postgres is null)
             {
-                var server = new PostgresServer();
+                var server = new PostgresService();
                 await server.StartAsync();
                 _postgres = server;
             }

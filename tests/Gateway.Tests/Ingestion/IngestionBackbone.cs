@@ -11,7 +11,7 @@ public sealed class IngestionBackbone : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "mmrag-ingest-api-" + Guid.NewGuid().ToString("N"));
 
-    public RabbitMqBroker Broker { get; } = new();
+    public RabbitMqService Broker { get; } = new();
     public ServiceProcess Embedder { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -240,7 +240,7 @@ public sealed class GatewayOnlyStack : IngestionStack
 /// <summary>The catalog in a real PostgreSQL (Debian's package, started on a free port; missing → the tests fail).</summary>
 public sealed class PostgresIngestionStack : IngestionStack
 {
-    private readonly PostgresServer _server = new();
+    private readonly PostgresService _server = new();
 
     public override string Provider => "postgresql";
 

@@ -49,6 +49,8 @@ public sealed class IngestionEnvironment : IAsyncDisposable
         }
     }
 
+    /// <summary>The AMQP connection string of the pipeline's virtual host.</summary>
+    public string Messaging => _messaging;
     public string MediaDirectory => Path.Combine(_root, "media");
     public string VectorsDirectory => Path.Combine(_root, "vectors");
     public ServiceProcess? Embedder { get; private set; }
@@ -59,7 +61,7 @@ public sealed class IngestionEnvironment : IAsyncDisposable
     /// <summary>Whether the embedder runs with its CLIP model (else it answers FAILED_PRECONDITION for images).</summary>
     public bool ClipAvailable { get; private set; }
 
-    public static async Task<IngestionEnvironment> StartAsync(RabbitMqBroker broker, IReadOnlyDictionary<string, string>? indexerSettings = null,
+    public static async Task<IngestionEnvironment> StartAsync(RabbitMqService broker, IReadOnlyDictionary<string, string>? indexerSettings = null,
         bool withClip = true)
     {
         // Each pipeline gets a virtual host of its own, so that no other pipeline's indexer competes for its documents.
@@ -105,6 +107,24 @@ public sealed class IngestionEnvironment : IAsyncDisposable
             await Indexer.DisposeAsync();
         }
         await StartIndexerAsync();
+    }
+
+    /// <summary>Sets (or, with null, removes) a setting of the indexer process for its next start.</summary>
+    public void SetIndexerSetting(string key, string? value) => Set(_indexerEnvironment, key, value);
+
+    /// <summary>Sets (or, with null, removes) a setting of the embedder process for its next start.</summary>
+    public void SetEmbedderSetting(string key, string? value) => Set(_embedderEnvironment, key, value);
+
+    private static void Set(Dictionary<string, string> environment, string key, string? value)
+    {
+        if (value is null)
+        {
+            environment.Remove(key);
+        }
+        else
+        {
+            environment[key] = value;
+        }
     }
 
     /// <param name="withClip">Restart with (true) or without (false) the CLIP model; null keeps it as it was.</param>

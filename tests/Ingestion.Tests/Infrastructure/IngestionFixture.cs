@@ -6,7 +6,7 @@ namespace AspireMmRag.Ingestion.Tests.Infrastructure;
 /// do not kill anything. Tests that kill processes start their own pipeline on the same broker.</summary>
 public sealed class IngestionFixture : IAsyncLifetime
 {
-    public RabbitMqBroker Broker { get; } = new();
+    public RabbitMqService Broker { get; } = new();
     public IngestionEnvironment Pipeline { get; private set; } = null!;
 
     public async Task InitializeAsync()
