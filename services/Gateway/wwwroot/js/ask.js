@@ -31,6 +31,12 @@ export function setupAsk() {
     }
   });
   byTestId("stop").addEventListener("click", () => controller?.abort());
+  // A link can carry its question: /?q=… asks it at once.
+  const linked = new URLSearchParams(location.search).get("q");
+  if (linked) {
+    question.value = linked;
+    queueMicrotask(() => ask(linked));
+  }
   for (const example of panel().querySelectorAll("[data-example]")) {
     example.addEventListener("click", () => {
       question.value = example.dataset.example;
@@ -71,8 +77,8 @@ async function ask(text) {
       onJsonAnswer(await response.json());
       return;
     }
-    await readEventStream(response.body, (event) => {
-      if (controller !== current) return;
+    await readEventStream(response.body, (event, remaining) => {
+      if (controller !== current) return undefined;
       const data = eventJson(event);
       switch (event.type) {
         case "sources":
@@ -88,7 +94,8 @@ async function ask(text) {
           if (state.firstTextMs === null && data?.text) state.firstTextMs = performance.now() - started;
           state.text += data?.text ?? "";
           renderAnswer();
-          break;
+          // Deltas that arrived in one network read are still shown one after the other (a frame each, at most 12).
+          return remaining > 0 && remaining <= 12 ? nextFrame() : undefined;
         case "done":
           state.done = data;
           state.text = data?.answer ?? state.text;
@@ -103,6 +110,7 @@ async function ask(text) {
           showError(panel(), (data?.detail || data?.title || "The answer failed.") + (state.text ? " The answer above is incomplete." : ""));
           break;
       }
+      return undefined;
     });
     if (controller === current && !state.done && !current.signal.aborted && !failed) {
       showError(panel(), "The answer ended before it was finished (the connection closed).");
@@ -113,6 +121,8 @@ async function ask(text) {
       state.stopped = true;
     } else {
       showError(panel(), errorMessage(error));
+      // Nothing came back (e.g. an invalid question): the error alone, not an empty answer.
+      if (state.citations.size === 0 && !state.text) document.getElementById("ask-results").hidden = true;
     }
   } finally {
     if (controller === current) {
@@ -139,6 +149,15 @@ function onJsonAnswer(data) {
   renderImages();
   renderMeta();
 }
+
+/** The next animation frame, or 50 ms in a background tab (where frames do not come). */
+const nextFrame = () => new Promise((resolve) => {
+  const timer = setTimeout(resolve, 50);
+  requestAnimationFrame(() => {
+    clearTimeout(timer);
+    resolve();
+  });
+});
 
 function setBusy(busy) {
   byTestId("ask").disabled = busy;
@@ -185,7 +204,7 @@ function citationChip(number) {
       "span",
       { class: "citation-tooltip", role: "tooltip", id, dataset: { testid: "citation-tooltip" } },
       el("strong", { text: [citation.title, citation.section].filter(Boolean).join(" › ") }),
-      el("span", { class: "snippet", text: snippet(citation.text, 220) }),
+      el("span", { class: "snippet", text: snippet(passageBody(citation), 220) }),
     );
     for (const other of document.querySelectorAll(".citation-tooltip")) other.remove();
     chip.append(tooltip);
@@ -224,6 +243,13 @@ function imageReference(number) {
     text: `image ${number}`,
     onclick: () => openImage(image),
   });
+}
+
+/** The passage without its heading line (the indexer starts a passage with "title › section"). */
+function passageBody(citation) {
+  const text = String(citation.text ?? "");
+  const newline = text.indexOf("\n");
+  return newline > 0 && citation.title && text.startsWith(citation.title) ? text.slice(newline + 1) : text;
 }
 
 function snippet(text, length) {
@@ -272,7 +298,7 @@ function renderSources() {
             el("span", { class: "score-bar", role: "img", "aria-label": `relevance ${Math.round(share * 100)}% of the best` }, el("span", { class: "score-fill", style: `width:${(share * 100).toFixed(1)}%` })),
             el("span", { class: "score-value", text: citation.score.toFixed(3) }),
           ),
-          el("details", {}, el("summary", { text: snippet(citation.text, 140) || title }), el("p", { class: "passage", text: citation.text })),
+          el("details", {}, el("summary", { text: snippet(passageBody(citation), 140) || title }), el("p", { class: "passage", text: passageBody(citation) })),
         ),
       );
     }),
@@ -310,7 +336,19 @@ function renderMeta() {
 
   const warnings = byTestId("warnings");
   const unique = [...new Set(state.warnings)];
-  warnings.replaceChildren(...unique.map((warning) => el("li", { text: warning })));
+  warnings.replaceChildren(...unique.map((warning) => {
+    // Long warnings (a model's whole reason) show two lines; click or Enter shows the rest.
+    const item = el("li", { class: "warning", tabindex: "0", title: "Show the whole warning", text: warning });
+    const toggle = () => item.classList.toggle("expanded");
+    item.addEventListener("click", toggle);
+    item.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        toggle();
+      }
+    });
+    return item;
+  }));
   warnings.hidden = unique.length === 0;
 
   const timings = byTestId("timings");

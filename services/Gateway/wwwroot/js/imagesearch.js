@@ -2,12 +2,16 @@
 import { apiJson, errorMessage } from "./api.js";
 import { byTestId, clearError, el, safeUrl, showError } from "./dom.js";
 import { imageCard } from "./images.js";
+import { clipAvailable } from "./models.js";
 
 const panel = () => document.getElementById("panel-image");
 let controller = null;
 let previewUrl = null;
 
 export function setupImageSearch() {
+  document.addEventListener("models-loaded", (event) => {
+    document.getElementById("image-clip-note").hidden = clipAvailable(event.detail);
+  });
   const input = byTestId("image-upload");
   const drop = byTestId("image-drop");
   input.addEventListener("change", () => {
@@ -40,9 +44,11 @@ async function search(file) {
   const status = document.getElementById("image-status");
   if (previewUrl) URL.revokeObjectURL(previewUrl);
   previewUrl = URL.createObjectURL(file);
+  const preview = file.type.startsWith("image/") ? el("img", { src: previewUrl, alt: `The uploaded image: ${file.name}` }) : null;
+  preview?.addEventListener("error", () => preview.remove(), { once: true });
   document.getElementById("image-preview").replaceChildren(
-    el("img", { src: previewUrl, alt: `The uploaded image: ${file.name}` }),
-    el("span", { class: "muted", text: `${file.name} · ${Math.round(file.size / 1024)} KB` }),
+    preview ?? "",
+    el("span", { class: "muted", text: `${file.name} · ${Math.max(1, Math.round(file.size / 1024))} KB` }),
   );
   status.textContent = "Searching for similar images…";
   results.setAttribute("aria-busy", "true");

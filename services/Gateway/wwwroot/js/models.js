@@ -4,6 +4,11 @@ import { byTestId, el } from "./dom.js";
 
 let llm = null;
 
+/** Whether an embedder replica reports CLIP available (needed for search by image). */
+export function clipAvailable(models) {
+  return (models?.embedding ?? []).some((m) => m.name === "clip" && m.available);
+}
+
 /** The language model as last reported (provider, model, available, reason), or null before the first answer. */
 export const languageModel = () => llm;
 
@@ -13,6 +18,7 @@ export async function loadModels() {
     const models = await apiJson("/api/models");
     llm = models.llm;
     render(panel, models);
+    document.dispatchEvent(new CustomEvent("models-loaded", { detail: models }));
   } catch (error) {
     panel.replaceChildren(el("span", { class: "model warn", text: `Models unknown: ${errorMessage(error)}` }));
   }
@@ -22,11 +28,11 @@ function render(panel, models) {
   const items = [];
   const lm = models.llm ?? {};
   if (!lm.provider || lm.provider === "none") {
-    items.push(item("Language model", "none — answers are sentences from the sources (retrieval only)", "warn"));
+    items.push(item("Language model", "none — retrieval-only answers", "warn", lm.reason));
   } else if (lm.available) {
-    items.push(item("Language model", `${lm.model ?? "?"} (${lm.provider})`, "ok"));
+    items.push(item("Language model", `${lm.model ?? "?"} (${lm.provider})`, "ok", lm.endpoint));
   } else {
-    items.push(item("Language model", `${lm.model ?? "?"} (${lm.provider}) unavailable${lm.reason ? ": " + lm.reason : ""} — answers fall back to retrieval only`, "bad"));
+    items.push(item("Language model", `${lm.model ?? "?"} (${lm.provider}) unavailable — answers fall back to retrieval only`, "bad", lm.reason));
   }
 
   const embedding = models.embedding ?? [];
@@ -42,7 +48,7 @@ function render(panel, models) {
     const value = model.available
       ? `${model.modelId}${model.dimension ? ` · ${model.dimension}-d` : ""}${model.executionProvider ? ` · ${model.executionProvider}` : ""}`
       : `unavailable${model.reason ? ": " + model.reason : ""}`;
-    items.push(item(label, value, model.available ? "ok" : "bad"));
+    items.push(item(label, value, model.available ? "ok" : "bad", model.reason));
   }
   const clip = byName.get("clip");
   const embedderDown = embedding.length === 1 && embedding[0].name === "embedder" && !embedding[0].available;
@@ -57,6 +63,6 @@ function replicaCount(embedding) {
   return new Set(embedding.map((m) => m.replica).filter(Boolean)).size;
 }
 
-function item(label, value, status) {
-  return el("span", { class: `model ${status}` }, el("span", { class: "dot", "aria-hidden": "true" }), el("span", { class: "model-label", text: `${label}: ` }), el("span", { text: value }));
+function item(label, value, status, title) {
+  return el("span", { class: `model ${status}`, title: title || undefined }, el("span", { class: "dot", "aria-hidden": "true" }), el("span", { class: "model-label", text: `${label}: ` }), el("span", { text: value }));
 }

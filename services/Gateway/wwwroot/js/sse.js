@@ -2,9 +2,10 @@
 import { apiFetch } from "./api.js";
 
 /**
- * Reads a text/event-stream body, calling onEvent({ type, data, id }) for every event (type "message" when it has no
- * `event:` line). Follows the format: lines split on CRLF, LF or CR; `:` comments; `data:` lines joined with "\n"; one
- * leading space after the colon removed; an event is dispatched at a blank line. Resolves when the stream ends.
+ * Reads a text/event-stream body, calling onEvent({ type, data, id }, remaining) for every event (type "message" when it
+ * has no `event:` line; `remaining`: how many more events came in the same read). Follows the format: lines split on CRLF,
+ * LF or CR; `:` comments; `data:` lines joined with "\n"; one leading space after the colon removed; an event is
+ * dispatched at a blank line. When onEvent returns a promise it is awaited before the next event. Resolves at the end.
  */
 export async function readEventStream(body, onEvent) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
@@ -12,8 +13,9 @@ export async function readEventStream(body, onEvent) {
   let type = "";
   let data = [];
   let id = null;
+  const batch = [];
   const dispatch = () => {
-    if (data.length > 0) onEvent({ type: type || "message", data: data.join("\n"), id });
+    if (data.length > 0) batch.push({ type: type || "message", data: data.join("\n"), id });
     type = "";
     data = [];
   };
@@ -27,6 +29,10 @@ export async function readEventStream(body, onEvent) {
     if (field === "event") type = value;
     else if (field === "data") data.push(value);
     else if (field === "id" && !value.includes("\0")) id = value;
+  };
+  const flush = async () => {
+    const events = batch.splice(0);
+    for (let n = 0; n < events.length; n++) await onEvent(events[n], events.length - n - 1);
   };
   try {
     for (;;) {
@@ -43,8 +49,10 @@ export async function readEventStream(body, onEvent) {
         start = i + 1;
       }
       buffer = buffer.slice(start);
+      await flush();
     }
     if (buffer.length > 0) line(buffer.replace(/\r$/, ""));
+    await flush();
   } finally {
     reader.releaseLock();
   }

@@ -28,8 +28,12 @@ export function setupTabs() {
       select(tabs[(moves[event.key] + tabs.length) % tabs.length], { focus: true });
     });
   });
-  const fromHash = tabs.find((tab) => `#${tab.id.replace(/^tab-/, "")}` === location.hash);
-  select(fromHash ?? tabs[0], { updateHash: false });
+  const fromHash = () => tabs.find((tab) => `#${tab.id.replace(/^tab-/, "")}` === location.hash);
+  select(fromHash() ?? tabs[0], { updateHash: false });
+  window.addEventListener("hashchange", () => {
+    const tab = fromHash();
+    if (tab) select(tab, { updateHash: false });
+  });
 }
 
 /** Opens a tab by name (ask, image, ingest, documents). */
