@@ -73,7 +73,7 @@ internal sealed class MilvusRestClient
         }
         catch (Exception ex) when (ex is not VectorStoreException)
         {
-            // HttpRequestException (connection refused, DNS…) and resilience-pipeline rejections (circuit open, attempt timeouts).
+            // HttpRequestException (connection refused, DNS…) once the retries of AddMilvusVectorStore's policy are spent.
             throw Fail(action, collection, $"the request failed: {ex.Message}", null, null, ex);
         }
 

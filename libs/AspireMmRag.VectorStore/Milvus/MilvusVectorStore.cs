@@ -8,8 +8,8 @@ namespace AspireMmRag.VectorStore.Milvus;
 
 /// <summary>
 /// <see cref="IVectorStore"/> on Milvus through its REST API v2 (no gRPC client). A typed HttpClient: register it with
-/// <see cref="MilvusServiceCollectionExtensions.AddMilvusVectorStore"/> so the resilience handler and service discovery of
-/// ServiceDefaults apply.
+/// <see cref="MilvusServiceCollectionExtensions.AddMilvusVectorStore"/> for its timeout and retry policy and ServiceDefaults'
+/// service discovery.
 /// <list type="bullet">
 /// <item>Errors: a Milvus error code, an HTTP error, an unreadable answer or a timeout (<see cref="MilvusOptions.RequestTimeout"/>)
 /// throw <see cref="MilvusRequestException"/> (a <see cref="VectorStoreException"/>); cancelling the caller's token throws
@@ -17,6 +17,9 @@ namespace AspireMmRag.VectorStore.Milvus;
 /// <item>Scores: Milvus's COSINE <c>distance</c> is the cosine similarity; <see cref="VectorSearchOptions.MinScore"/> is applied
 /// to the returned top-k on the client (a threshold, not a range search: fewer than TopK hits may come back).</item>
 /// <item>Delete counts are the matching rows counted (<c>count(*)</c>) just before each delete, as the delete answer has no count.</item>
+/// <item>Consistency: reads that decide what to delete (<see cref="ListIdsAsync"/>, the count before a delete) use
+/// <c>Strong</c> consistency, so they see every write acknowledged before them; searches and <see cref="CountAsync"/> use
+/// <see cref="MilvusOptions.ConsistencyLevel"/> (the collection's default when unset).</item>
 /// <item>Full text: the passages collection carries Milvus 2.5's BM25 fields (<see cref="MilvusFullText"/>); a passages
 /// collection without them is refused, and the previous default collection (<see cref="MilvusOptions.LegacyPassagesCollection"/>)
 /// is reported when it still exists.</item>
@@ -26,6 +29,9 @@ public sealed partial class MilvusVectorStore : IVectorStore
 {
     private static readonly string[] IdOutput = [MilvusSchema.Id];
     private static readonly string[] CountOutput = ["count(*)"];
+
+    /// <summary>The <c>consistencyLevel</c> of reads that decide what to delete.</summary>
+    internal const string StrongConsistency = "Strong";
 
     private readonly MilvusOptions _options;
     private readonly MilvusSchemaCache _schemaCache;
@@ -70,7 +76,9 @@ public sealed partial class MilvusVectorStore : IVectorStore
 
     /// <summary>Pages with an id cursor (<c>document_id == "d" &amp;&amp; id &gt; "last"</c>, <c>limit</c> =
     /// <see cref="MilvusOptions.QueryPageSize"/>) rather than <c>offset</c>, so it is not capped by Milvus's offset+limit ≤ 16384
-    /// window; Milvus returns a limited query's rows in primary-key order, as pymilvus's QueryIterator relies on.</summary>
+    /// window; Milvus returns a limited query's rows in primary-key order, as pymilvus's QueryIterator relies on.
+    /// Queries with <c>Strong</c> consistency: the indexer deletes the ids it lists that it did not just write, so the list
+    /// must include those writes.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(VectorCollection collection, string documentId, CancellationToken cancellationToken)
     {
         MilvusRecordValidator.ValidateFilterValue(documentId, nameof(documentId));
@@ -83,7 +91,7 @@ public sealed partial class MilvusVectorStore : IVectorStore
         while (true)
         {
             var filter = cursor is null ? documentFilter : MilvusFilter.And(documentFilter, MilvusFilter.GreaterThan(MilvusSchema.Id, cursor));
-            var body = MilvusRequests.Query(_options.Database, name, filter, IdOutput, pageSize, _options.ConsistencyLevel);
+            var body = MilvusRequests.Query(_options.Database, name, filter, IdOutput, pageSize, StrongConsistency);
             var data = await _client.PostAsync("entities/query", name, body, cancellationToken).ConfigureAwait(false);
             var page = ReadRows(data, "entities/query").Select(row => MilvusRowMapper.ReadString(row, MilvusSchema.Id)).ToList();
             foreach (var id in page)
@@ -153,10 +161,10 @@ public sealed partial class MilvusVectorStore : IVectorStore
         var name = CollectionName(collection);
         if (documentId is null)
         {
-            return CountWhereAsync(name, "", cancellationToken);
+            return CountWhereAsync(name, "", _options.ConsistencyLevel, cancellationToken);
         }
         MilvusRecordValidator.ValidateFilterValue(documentId, nameof(documentId));
-        return CountWhereAsync(name, MilvusFilter.EqualTo(MilvusSchema.DocumentId, documentId), cancellationToken);
+        return CountWhereAsync(name, MilvusFilter.EqualTo(MilvusSchema.DocumentId, documentId), _options.ConsistencyLevel, cancellationToken);
     }
 
     private async Task EnsureCollectionAsync(MilvusCollectionSchema schema, int dimension, CancellationToken cancellationToken)
@@ -461,7 +469,8 @@ public sealed partial class MilvusVectorStore : IVectorStore
 
     private async Task<long> DeleteWhereAsync(string name, string filter, CancellationToken cancellationToken)
     {
-        var count = await CountWhereAsync(name, filter, cancellationToken).ConfigureAwait(false);
+        // Strong: a stale count of 0 would skip the delete of rows written just before.
+        var count = await CountWhereAsync(name, filter, StrongConsistency, cancellationToken).ConfigureAwait(false);
         if (count == 0)
         {
             return 0;
@@ -471,10 +480,10 @@ public sealed partial class MilvusVectorStore : IVectorStore
         return count;
     }
 
-    private async Task<long> CountWhereAsync(string name, string filter, CancellationToken cancellationToken)
+    private async Task<long> CountWhereAsync(string name, string filter, string? consistencyLevel, CancellationToken cancellationToken)
     {
         // entities/query with outputFields ["count(*)"] → {"code":0,"data":[{"count(*)":n}]} (Milvus "Query" guide, Count Entities)
-        var body = MilvusRequests.Query(_options.Database, name, filter, CountOutput, limit: null, _options.ConsistencyLevel);
+        var body = MilvusRequests.Query(_options.Database, name, filter, CountOutput, limit: null, consistencyLevel);
         var data = await _client.PostAsync("entities/query", name, body, cancellationToken).ConfigureAwait(false);
         var rows = ReadRows(data, "entities/query");
         if (rows.Count == 1 && rows[0].TryGetProperty("count(*)", out var count) && MilvusRowMapper.TryReadInt64(count, out var value))
