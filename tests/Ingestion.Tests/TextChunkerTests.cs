@@ -17,7 +17,7 @@ public sealed class TextChunkerTests
         var sentences = string.Join(" ", Enumerable.Range(0, 40).Select(i => $"Sentence number {i} talks about the harbour and its ferries."));
         var chunks = Chunker().Chunk("Helsinki", [Section("Harbour", sentences), Section("Churches", "Helsinki Cathedral is white. It has green domes.")]);
 
-        Assert.All(chunks, c => Assert.True(c.EstimatedTokens <= 64, $"{c.EstimatedTokens} tokens: {c.Text}"));
+        Assert.All(chunks, c => Assert.True(c.Tokens <= 64, $"{c.Tokens} tokens: {c.Text}"));
         Assert.Equal("Churches", chunks[^1].Section);
         Assert.DoesNotContain("ferries", chunks[^1].Text);
         Assert.Equal(Enumerable.Range(0, chunks.Count), chunks.Select(c => c.Index));
@@ -28,7 +28,7 @@ public sealed class TextChunkerTests
     public void Sentences_are_not_cut_and_consecutive_chunks_overlap()
     {
         var sentences = Enumerable.Range(0, 30).Select(i => $"Fact {i} is about Suomenlinna, the sea fortress.").ToArray();
-        var chunks = Chunker(overlap: 20, heading: false).Chunk("T", [Section("S", string.Join(" ", sentences))]); // a sentence is ~14 tokens
+        var chunks = Chunker(overlap: 20, heading: false).Chunk("T", [Section("S", string.Join(" ", sentences))]); // a sentence is 14 tokens
 
         Assert.True(chunks.Count > 2);
         foreach (var chunk in chunks)
@@ -45,13 +45,13 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void An_overlong_sentence_is_cut_at_word_boundaries_and_a_huge_word_by_characters()
+    public void An_overlong_sentence_is_cut_at_word_boundaries_and_a_huge_word_where_its_tokens_fit()
     {
         var longSentence = string.Join(" ", Enumerable.Repeat("word", 500));
         var hugeWord = new string('x', 5000);
         var chunks = Chunker(heading: false).Chunk("T", [Section("S", longSentence + ". " + hugeWord)]);
 
-        Assert.All(chunks, c => Assert.True(c.EstimatedTokens <= 64, $"{c.EstimatedTokens}"));
+        Assert.All(chunks, c => Assert.True(c.Tokens <= 64, $"{c.Tokens}"));
         Assert.Equal(500, chunks.Sum(c => c.Text.Split(' ').Count(w => w.StartsWith("word", StringComparison.Ordinal))));
         Assert.Equal(5000, chunks.Sum(c => c.Text.Count(ch => ch == 'x')));
     }
@@ -63,11 +63,12 @@ public sealed class TextChunkerTests
     }
 
     [Theory]
-    [InlineData("Helsinki is the capital of Finland.", 7, 12)] // WordPiece: 7
-    [InlineData("Photosynthesis", 3, 5)] // WordPiece: photos ##yn ##thesis
-    public void The_token_estimate_errs_on_the_high_side(string text, int atLeast, int atMost)
+    [InlineData("Helsinki is the capital of Finland.", 7)]
+    [InlineData("Photosynthesis", 3)] // photos ##yn ##thesis
+    [InlineData("赫尔辛基是芬兰的首都。", 11)] // a token per CJK character
+    public void Tokens_are_the_passage_models_wordpieces(string text, int tokens)
     {
-        var estimate = TokenEstimator.Estimate(text);
-        Assert.InRange(estimate, atLeast, atMost);
+        var chunk = Assert.Single(Chunker(heading: false).Chunk("T", [Section("S", text)]));
+        Assert.Equal(tokens, chunk.Tokens);
     }
 }
