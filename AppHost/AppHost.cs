@@ -83,8 +83,9 @@ if (mode == InfraMode.Container)
 }
 // The folder roots a POST /api/ingest {"folder": ...} may name: the ones the crawler may read.
 SetList(gateway, "Ingestion__FolderRoots", ingest.Folders);
-var llm = LanguageModelSettings.From(builder.Configuration, repositoryRoot);
-llm.Apply(builder, gateway);
+// The language model per mode (Llm:Provider=Auto): the Ollama container, a local ollama, LLamaSharp, or retrieval-only.
+var llm = LanguageModelSettings.From(builder.Configuration, repositoryRoot, mode);
+llm.Apply(builder, gateway, InfraModeDetector.ContainerRuntime(builder.Configuration), builder.Configuration["Llm:Gpu"]);
 Console.WriteLine($"Gateway: http://localhost:{gatewayPort} (ask: POST /api/ask; ingest: POST /api/ingest); language model: {llm.Description}");
 Console.WriteLine($"Gateway API key (header X-Api-Key for POST /api/ingest and DELETE /api/documents/...): {whereIsTheApiKey}");
 

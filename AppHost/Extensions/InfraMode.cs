@@ -46,6 +46,10 @@ public static class InfraModeDetector
         return InfraMode.Local;
     }
 
+    /// <summary>The container runtime Aspire uses: <c>ASPIRE_CONTAINER_RUNTIME</c> (<c>docker</c> or <c>podman</c>), docker by default.</summary>
+    public static string ContainerRuntime(IConfiguration configuration) =>
+        configuration["ASPIRE_CONTAINER_RUNTIME"] is { Length: > 0 } runtime ? runtime.ToLowerInvariant() : "docker";
+
     /// <summary>True when `{runtime} info` succeeds within a few seconds: the client exists AND its engine responds.</summary>
     public static bool RuntimeAnswers(string runtime)
     {
