@@ -5,8 +5,10 @@ using System.Text;
 namespace AspireMmRag.TestModels;
 
 /// <summary>
-/// A real RabbitMQ broker (Debian's rabbitmq-server) for the tests: its own node name, ports and data folder, started by
-/// <see cref="StartAsync"/> and stopped by <see cref="DisposeAsync"/>. Missing on the machine → <see cref="StartAsync"/>
+/// A real RabbitMQ broker (Debian's rabbitmq-server) for the tests: its own node name, ports and data folder, and its own
+/// Erlang port mapper (<c>epmd -port N</c>, a child process in the foreground that the server and rabbitmqctl find through
+/// <c>ERL_EPMD_PORT</c>, so no shared <c>epmd -daemon</c> on 4369 is started), started by <see cref="StartAsync"/> and
+/// stopped by <see cref="DisposeAsync"/>, which leaves no epmd behind. Missing on the machine → <see cref="StartAsync"/>
 /// throws with what to install (on CI and off it: the tests fail, they are never skipped).
 /// </summary>
 public sealed class RabbitMqBroker : IAsyncDisposable
@@ -14,9 +16,13 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     public const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private readonly StringBuilder _log = new();
     private Process? _process;
+    private Process? _epmd;
     private string _dataDirectory = "";
 
     public int Port { get; private set; }
+
+    /// <summary>The port of this broker's own epmd.</summary>
+    public int EpmdPort { get; private set; }
     public string NodeName { get; private set; } = "";
     public string ConnectionString => $"amqp://guest:guest@127.0.0.1:{Port}";
 
@@ -43,6 +49,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         start.Environment["HOME"] = _dataDirectory; // the Erlang cookie the server created
+        start.Environment["ERL_EPMD_PORT"] = EpmdPort.ToString();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("rabbitmqctl did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -65,6 +72,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         NodeName = $"mmragtest{Port}@localhost";
         _dataDirectory = Path.Combine(Path.GetTempPath(), $"mmrag-rabbit-{Port}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_dataDirectory);
+        await StartEpmdAsync();
 
         var start = new ProcessStartInfo(Server)
         {
@@ -74,6 +82,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
             WorkingDirectory = _dataDirectory,
         };
         start.Environment["HOME"] = _dataDirectory;
+        start.Environment["ERL_EPMD_PORT"] = EpmdPort.ToString();
         start.Environment["RABBITMQ_NODENAME"] = NodeName;
         start.Environment["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1";
         start.Environment["RABBITMQ_NODE_PORT"] = Port.ToString();
@@ -105,6 +114,42 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         throw new TimeoutException($"rabbitmq-server did not accept connections on {Port} within 90 s:\n{Log}");
     }
 
+    /// <summary>Starts <c>epmd -port N</c> on a free port in the foreground and waits until it accepts connections.</summary>
+    private async Task StartEpmdAsync()
+    {
+        EpmdPort = FreePorts.Next();
+        var start = new ProcessStartInfo(Epmd)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _dataDirectory,
+        };
+        start.ArgumentList.Add("-port");
+        start.ArgumentList.Add(EpmdPort.ToString());
+        _epmd = Process.Start(start) ?? throw new InvalidOperationException("epmd did not start.");
+        _epmd.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        _epmd.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        _epmd.BeginOutputReadLine();
+        _epmd.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (!await AcceptsAsync(EpmdPort))
+        {
+            if (_epmd.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"epmd -port {EpmdPort} did not start listening:\n{Log}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Erlang's port mapper: the one on the PATH (Debian's /usr/bin/epmd), else the erts one.</summary>
+    private static string Epmd =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, "epmd")).FirstOrDefault(File.Exists)
+        ?? (Directory.Exists("/usr/lib/erlang") ? Directory.EnumerateFiles("/usr/lib/erlang", "epmd", SearchOption.AllDirectories).FirstOrDefault() : null)
+        ?? throw new InvalidOperationException("epmd is missing: install RabbitMQ ('apt-get install rabbitmq-server', which brings Erlang); .ci/run does this.");
+
     public string Log
     {
         get
@@ -116,13 +161,15 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         }
     }
 
-    private async Task<bool> AcceptsAsync()
+    private Task<bool> AcceptsAsync() => AcceptsAsync(Port);
+
+    private static async Task<bool> AcceptsAsync(int port)
     {
         try
         {
             using var tcp = new TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await tcp.ConnectAsync("127.0.0.1", Port, timeout.Token);
+            await tcp.ConnectAsync("127.0.0.1", port, timeout.Token);
             return true;
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
@@ -139,6 +186,12 @@ public sealed class RabbitMqBroker : IAsyncDisposable
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
         _process?.Dispose();
+        if (_epmd is { HasExited: false })
+        {
+            _epmd.Kill(entireProcessTree: true);
+            await _epmd.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        _epmd?.Dispose();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
