@@ -12,7 +12,7 @@ public sealed record DocumentCrawled
     public required string Title { get; init; }
     public required string Url { get; init; }
 
-    /// <summary>The source's revision (MediaWiki revision id; a folder file's last-write time and size).</summary>
+    /// <summary>The source's revision (MediaWiki revision id; for a folder document its <see cref="ContentHash"/>).</summary>
     public required string Revision { get; init; }
 
     /// <summary>sha256 over the sections and image references: same hash, same content.</summary>

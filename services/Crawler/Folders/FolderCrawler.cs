@@ -1,4 +1,3 @@
-using System.Globalization;
 using AspireMmRag.Crawler.Content;
 using AspireMmRag.Crawler.Options;
 using AspireMmRag.Crawler.Safety;
@@ -94,15 +93,15 @@ public sealed partial class FolderCrawler(
                 }
             }
 
-            var info = new FileInfo(file.RealPath);
+            var contentHash = ContentHasher.Compute(parsed.Sections, documentImages);
             await publish(new DocumentCrawled
             {
                 DocumentId = FolderDocumentIds.ForFile(root.Name, file.RelativePath),
                 Source = DocumentSources.Folder,
                 Title = parsed.Title,
                 Url = new Uri(file.RealPath).AbsoluteUri,
-                Revision = Revision(info.LastWriteTimeUtc, info.Length),
-                ContentHash = ContentHasher.Compute(parsed.Sections, documentImages),
+                Revision = contentHash, // the content, not the file's time: touching a file changes nothing
+                ContentHash = contentHash,
                 Sections = parsed.Sections,
                 Images = documentImages,
                 RequestId = requestId,
@@ -120,8 +119,8 @@ public sealed partial class FolderCrawler(
         }
         if (unreferenced.Count > 0)
         {
-            var infos = unreferenced.Select(pair => new FileInfo(pair.File.RealPath)).ToArray();
             var folderImages = unreferenced.Select(pair => pair.Image).ToArray();
+            var contentHash = ContentHasher.Compute([], folderImages);
             var folderPath = listing.RealPath;
             await publish(new DocumentCrawled
             {
@@ -129,8 +128,8 @@ public sealed partial class FolderCrawler(
                 Source = DocumentSources.Folder,
                 Title = listing.RelativePath.Length == 0 ? root.Name : listing.RelativePath.Split('/')[^1],
                 Url = new Uri(folderPath.EndsWith(Path.DirectorySeparatorChar) ? folderPath : folderPath + Path.DirectorySeparatorChar).AbsoluteUri,
-                Revision = Revision(infos.Max(info => info.LastWriteTimeUtc), infos.Sum(info => info.Length)),
-                ContentHash = ContentHasher.Compute([], folderImages),
+                Revision = contentHash,
+                ContentHash = contentHash,
                 Images = folderImages,
                 RequestId = requestId,
             }, cancellationToken);
@@ -254,9 +253,6 @@ public sealed partial class FolderCrawler(
         refusals.Add(new FolderRefusal(file.RelativePath, reason, message, documentId));
         return null;
     }
-
-    private static string Revision(DateTime lastWriteUtc, long size) =>
-        $"{lastWriteUtc.Ticks.ToString(CultureInfo.InvariantCulture)}-{size.ToString(CultureInfo.InvariantCulture)}";
 
     private static string FirstNonEmpty(params string?[] values) => values.FirstOrDefault(value => !string.IsNullOrWhiteSpace(value))?.Trim() ?? "";
 
