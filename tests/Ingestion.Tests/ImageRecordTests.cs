@@ -6,6 +6,8 @@ namespace AspireMmRag.Ingestion.Tests;
 /// <summary>The image records the indexer derives from a crawled document: their caption text and their ids.</summary>
 public sealed class ImageRecordTests
 {
+    private static readonly string Version = IndexingVersion.For("snowflake-arctic-embed-xs", "openai/clip-vit-base-patch32").Images;
+
     private static readonly DocumentImage Image = new()
     {
         MediaRef = new string('a', 64),
@@ -43,7 +45,7 @@ public sealed class ImageRecordTests
     [Fact]
     public void An_image_record_keeps_the_document_and_image_fields()
     {
-        var pending = Assert.Single(DocumentImageRecords.For(Document));
+        var pending = Assert.Single(DocumentImageRecords.For(Document, Version));
 
         var record = pending.Record;
         Assert.Equal(
@@ -83,10 +85,20 @@ public sealed class ImageRecordTests
     [Fact]
     public void The_same_image_twice_is_one_record()
     {
-        Assert.Single(DocumentImageRecords.For(Document with { Images = [Image, Image] }));
-        Assert.Equal(2, DocumentImageRecords.For(Document with { Images = [Image, Image with { Section = "" }] }).Count);
+        Assert.Single(DocumentImageRecords.For(Document with { Images = [Image, Image] }, Version));
+        Assert.Equal(2, DocumentImageRecords.For(Document with { Images = [Image, Image with { Section = "" }] }, Version).Count);
     }
 
-    private static string Id(DocumentCrawled document, DocumentImage image) =>
-        DocumentImageRecords.For(document with { Images = [image] }).Single().Record.Id;
+    [Fact]
+    public void The_image_id_changes_with_the_clip_and_the_passage_model()
+    {
+        var id = Id(Document, Image);
+
+        Assert.Equal(id, Id(Document, Image, IndexingVersion.For("snowflake-arctic-embed-xs", "openai/clip-vit-base-patch32").Images));
+        Assert.NotEqual(id, Id(Document, Image, IndexingVersion.For("snowflake-arctic-embed-xs", "laion/clip-vit-b-32").Images));
+        Assert.NotEqual(id, Id(Document, Image, IndexingVersion.For("bge-small-en-v1.5", "openai/clip-vit-base-patch32").Images));
+    }
+
+    private static string Id(DocumentCrawled document, DocumentImage image, string? version = null) =>
+        DocumentImageRecords.For(document with { Images = [image] }, version ?? Version).Single().Record.Id;
 }

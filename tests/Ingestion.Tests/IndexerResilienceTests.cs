@@ -38,11 +38,11 @@ public sealed class IndexerResilienceTests(IngestionFixture fixture)
 
         // Exactly once: each document holds exactly the passages its chunks produce, no duplicate, no leftover.
         var chunker = new TextChunker(Options.Create(new ChunkingOptions()));
+        var version = IndexingVersion.For(IndexingVersions.DefaultVocabularyModel, "").Passages;
         var store = pipeline.OpenReader();
         foreach (var document in documents)
         {
-            var expected = chunker.Chunk(document.Title, document.Sections)
-                .Select(c => RecordIds.Passage(document.DocumentId, document.Revision, document.ContentHash, c.Index)).Order().ToArray();
+            var expected = PassageRecords.For(document, chunker.Chunk(document.Title, document.Sections), version).Select(p => p.Id).Order().ToArray();
             await EventuallyAsync(async () => (await store.ListIdsAsync(VectorCollection.Passages, document.DocumentId, default)).Count == expected.Length);
             Assert.Equal(expected, (await store.ListIdsAsync(VectorCollection.Passages, document.DocumentId, default)).Order().ToArray());
             Assert.Equal(expected.Length, await store.CountAsync(VectorCollection.Passages, document.DocumentId, default));

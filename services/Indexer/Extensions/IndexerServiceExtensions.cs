@@ -39,6 +39,7 @@ public static class IndexerServiceExtensions
         services.AddSingleton<VectorStoreInitializer>();
         services.AddSingleton<ImageIndexer>();
         services.AddSingleton<DocumentIndexer>();
+        builder.AddIndexingConsistency();
 
         builder.AddMediaStore();
         builder.AddEmbedderClient("embedder");

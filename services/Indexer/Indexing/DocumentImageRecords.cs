@@ -4,13 +4,14 @@ using AspireMmRag.VectorStore;
 namespace AspireMmRag.Indexer.Indexing;
 
 /// <summary>The image records of a document, without vectors: one per distinct id (an image listed twice with the same
-/// fields is one record), with the caption text its caption record is embedded from.</summary>
+/// fields is one record), with the caption text its caption record is embedded from; ids by <see cref="RecordIds.Image"/> with
+/// the image version of <see cref="IndexingVersion"/>.</summary>
 public static class DocumentImageRecords
 {
-    public static IReadOnlyList<PendingImage> For(DocumentCrawled document) =>
-        document.Images.Select(image => Create(document, image)).DistinctBy(pending => pending.Record.Id).ToArray();
+    public static IReadOnlyList<PendingImage> For(DocumentCrawled document, string imageVersion) =>
+        document.Images.Select(image => Create(document, image, imageVersion)).DistinctBy(pending => pending.Record.Id).ToArray();
 
-    private static PendingImage Create(DocumentCrawled document, DocumentImage image)
+    private static PendingImage Create(DocumentCrawled document, DocumentImage image, string imageVersion)
     {
         var record = new ImageRecord
         {
@@ -29,7 +30,7 @@ public static class DocumentImageRecords
             License = image.License,
             MimeType = image.MimeType,
         };
-        return new PendingImage(record with { Id = RecordIds.Image(record) }, ImageCaptionText.For(image.Caption, document.Title, image.Section));
+        return new PendingImage(record with { Id = RecordIds.Image(record, imageVersion) }, ImageCaptionText.For(image.Caption, document.Title, image.Section));
     }
 
     private static string Attribution(DocumentImage image) =>

@@ -12,10 +12,16 @@ namespace AspireMmRag.Indexer.Indexing;
 
 /// <summary>
 /// Indexes one crawled document idempotently:
-/// chunk → derive record ids → compare with what the store holds for the document in each collection (passages, images,
-/// image captions) → embed and upsert only what is missing → delete what is no longer part of the document. An unchanged
-/// document writes nothing; a new revision replaces its passages (new ids) and keeps unchanged images; a run interrupted
-/// half way resumes where it stopped when the message is delivered again.
+/// skip it when it is older than what is applied (<see cref="RevisionOrder"/> on the <see cref="DocumentStateStore"/>) →
+/// chunk → derive record ids (<see cref="RecordIds"/>: position, stored fields and <see cref="IndexingVersion"/>) → compare with what
+/// the store holds for the document in each collection (passages, images, image captions) → embed and upsert only what is
+/// missing → delete what is no longer part of the document → record the applied revision. An unchanged document (the same
+/// chunks with the same text, the same images, the same models) writes nothing; a new revision, other chunker settings or
+/// another model replace exactly the rows whose id changed and keep the rest (a kept row keeps the revision it was written
+/// at); a run interrupted half way resumes where it stopped
+/// when the message is delivered again. A superseded document writes nothing and is answered with a
+/// <see cref="DocumentIndexed"/> marked <see cref="DocumentIndexed.Unchanged"/>, without chunks or images, whose
+/// <see cref="DocumentIndexed.IndexedAt"/> is older than the applied indexing's (a catalog that keeps the latest keeps the newer).
 /// <para>
 /// Every image gets a caption row (<see cref="VectorCollection.ImageCaptions"/>: the passage-model vector of
 /// <see cref="ImageCaptionText"/>) and a CLIP row (<see cref="VectorCollection.Images"/>), both with the record of
@@ -33,6 +39,8 @@ public sealed partial class DocumentIndexer(
     IVectorStore store,
     ImageIndexer imageIndexer,
     VectorStoreInitializer initializer,
+    IndexingVersions versions,
+    DocumentStateStore states,
     IOptions<IndexingOptions> options,
     IndexerTelemetry telemetry,
     ILogger<DocumentIndexer> logger)
@@ -46,22 +54,17 @@ public sealed partial class DocumentIndexer(
         var started = Stopwatch.GetTimestamp();
 
         await initializer.EnsureAsync(cancellationToken);
+        var applied = await states.GetAsync(document.DocumentId, cancellationToken);
+        if (RevisionOrder.Superseded(document, applied) is { } reason)
+        {
+            return Superseded(document, applied!, reason);
+        }
         var settings = options.Value;
+        var version = await versions.GetAsync(cancellationToken);
 
         var chunks = chunker.Chunk(document.Title, document.Sections);
-        var passages = chunks.Select(chunk => new PassageRecord
-        {
-            Id = RecordIds.Passage(document.DocumentId, document.Revision, document.ContentHash, chunk.Index),
-            DocumentId = document.DocumentId,
-            Source = document.Source,
-            Title = document.Title,
-            Url = document.Url,
-            Section = chunk.Section,
-            ChunkIndex = chunk.Index,
-            Text = chunk.Text,
-            Revision = document.Revision,
-        }).ToList();
-        var images = DocumentImageRecords.For(document);
+        var passages = PassageRecords.For(document, chunks, version.Passages);
+        var images = DocumentImageRecords.For(document, version.Images);
 
         var storedPassages = await StoredIdsAsync(VectorCollection.Passages, document.DocumentId, cancellationToken);
         var storedImages = await StoredIdsAsync(VectorCollection.Images, document.DocumentId, cancellationToken);
@@ -71,7 +74,7 @@ public sealed partial class DocumentIndexer(
 
         if (storedPassages.SetEquals(wantedPassages) && storedImages.SetEquals(wantedImages) && storedCaptions.SetEquals(wantedImages))
         {
-            return Unchanged(document, passages.Count, images, new HashSet<string>(StringComparer.Ordinal));
+            return await UnchangedAsync(document, passages.Count, images, new HashSet<string>(StringComparer.Ordinal), cancellationToken);
         }
 
         // 1. Passages not yet stored, embedded in batches.
@@ -119,17 +122,37 @@ public sealed partial class DocumentIndexer(
 
         if (newPassages.Count == 0 && imageRowsWritten == 0 && removed == 0 && failedImages.Count == 0)
         {
-            return Unchanged(document, passages.Count, images, failedImages);
+            return await UnchangedAsync(document, passages.Count, images, failedImages, cancellationToken);
         }
         telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "indexed"));
         telemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         LogIndexed(logger, document.DocumentId, document.Revision, passages.Count, newPassages.Count, imagesDone, withoutClip, failedImages.Count, removed);
-        return Describe(document, images, failedImages) with
+        return await AppliedAsync(document, Describe(document, images, failedImages) with
         {
             Chunks = passages.Count,
             Images = imagesDone,
             ImagesFailed = failedImages.Count,
             StaleRemoved = removed,
+        }, cancellationToken);
+    }
+
+    /// <summary>Records the revision as applied, with the result's time.</summary>
+    private async Task<DocumentIndexed> AppliedAsync(DocumentCrawled document, DocumentIndexed result, CancellationToken cancellationToken)
+    {
+        var indexedAt = DateTimeOffset.UtcNow;
+        await states.RecordIndexedAsync(document.DocumentId, document.Revision, document.CrawledAt, indexedAt, cancellationToken);
+        return result with { IndexedAt = indexedAt };
+    }
+
+    private DocumentIndexed Superseded(DocumentCrawled document, DocumentState applied, string reason)
+    {
+        telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "superseded"));
+        LogSuperseded(logger, document.DocumentId, document.Revision, reason);
+        var before = applied.IndexedAt.AddTicks(-1);
+        return Describe(document, [], new HashSet<string>(StringComparer.Ordinal)) with
+        {
+            Unchanged = true,
+            IndexedAt = document.CrawledAt < before ? document.CrawledAt : before,
         };
     }
 
@@ -174,11 +197,12 @@ public sealed partial class DocumentIndexer(
         return stale.Length;
     }
 
-    private DocumentIndexed Unchanged(DocumentCrawled document, int chunks, IReadOnlyList<PendingImage> images, IReadOnlySet<string> failedImages)
+    private Task<DocumentIndexed> UnchangedAsync(DocumentCrawled document, int chunks, IReadOnlyList<PendingImage> images,
+        IReadOnlySet<string> failedImages, CancellationToken cancellationToken)
     {
         telemetry.Documents.Add(1, new KeyValuePair<string, object?>("outcome", "unchanged"));
         LogUnchanged(logger, document.DocumentId, document.Revision);
-        return Describe(document, images, failedImages) with { Chunks = chunks, Images = images.Count, Unchanged = true };
+        return AppliedAsync(document, Describe(document, images, failedImages) with { Chunks = chunks, Images = images.Count, Unchanged = true }, cancellationToken);
     }
 
     private static Task PublishProgressAsync(IPublishEndpoint events, DocumentCrawled document, int chunksDone, int chunksTotal,
@@ -218,6 +242,9 @@ public sealed partial class DocumentIndexer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} revision {Revision} is already indexed; nothing written")]
     private static partial void LogUnchanged(ILogger logger, string documentId, string revision);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} revision {Revision} is superseded, nothing written: {Reason}")]
+    private static partial void LogSuperseded(ILogger logger, string documentId, string revision, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {DocumentId} revision {Revision}: {Chunks} chunks ({NewChunks} new), {Images} images ({WithoutClip} by caption only), {ImagesFailed} failed, {Stale} stale records removed")]
     private static partial void LogIndexed(ILogger logger, string documentId, string revision, int chunks, int newChunks, int images, int withoutClip, int imagesFailed, int stale);

@@ -66,6 +66,13 @@ public sealed class IngestionEnvironment : IAsyncDisposable
     {
         // Each pipeline gets a virtual host of its own, so that no other pipeline's indexer competes for its documents.
         var messaging = await broker.CreateVirtualHostAsync($"pipeline-{Guid.NewGuid():N}");
+        return await StartAsync(messaging, indexerSettings, withClip);
+    }
+
+    /// <summary>A pipeline on the broker (and virtual host) of <paramref name="messaging"/>, an AMQP connection string.</summary>
+    public static async Task<IngestionEnvironment> StartAsync(string messaging, IReadOnlyDictionary<string, string>? indexerSettings = null,
+        bool withClip = true)
+    {
         var environment = new IngestionEnvironment(messaging, indexerSettings, withClip);
         try
         {
