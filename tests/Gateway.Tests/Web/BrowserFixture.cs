@@ -34,6 +34,8 @@ public sealed class BrowserFixture : IAsyncLifetime
                 $"The browser tests need Debian's Chromium at {ChromiumPath}: apt-get install chromium (.ci/run installs it). " +
                 "Never `playwright install`: the tests drive the system browser.");
         }
+        // Bounded waits everywhere: 20 s for an element or attribute (the machine's two cores are shared), longer waits say so.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -6,18 +6,29 @@ namespace AspireMmRag.Gateway.Tests.Web;
 
 /// <summary>One test's page (in a browser context of its own): what the page logged as errors, what it threw and the dialogs
 /// it opened are kept for the assertions and the failure messages, and <see cref="ScreenshotAsync"/> saves what a user sees.</summary>
-public sealed class WebPage(IBrowserContext context, IPage page, ITestOutputHelper output) : IAsyncDisposable
+public sealed class WebPage : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<string> _problems = Watch(page);
-    private readonly ConcurrentQueue<string> _dialogs = WatchDialogs(page);
+    private readonly IBrowserContext _context;
+    private readonly ITestOutputHelper _output;
+    private readonly ConcurrentQueue<string> _network = new();
+    private readonly ConcurrentQueue<string> _problems = new();
+    private readonly ConcurrentQueue<string> _dialogs = new();
 
-    public IPage Page { get; } = page;
+    public WebPage(IBrowserContext context, IPage page, ITestOutputHelper output)
+    {
+        _context = context;
+        _output = output;
+        Page = page;
+        Watch(page, _problems, _network, _dialogs);
+    }
 
-    /// <summary>Console errors and uncaught exceptions, in order.</summary>
+    /// <summary>Console errors (other than failed responses) and uncaught exceptions, in order.</summary>
     public IReadOnlyCollection<string> Problems => _problems;
 
     /// <summary>alert/confirm/prompt dialogs the page opened (each dismissed at once).</summary>
     public IReadOnlyCollection<string> Dialogs => _dialogs;
+
+    public IPage Page { get; }
 
     public ILocator TestId(string testId) => Page.GetByTestId(testId);
 
@@ -40,47 +51,41 @@ public sealed class WebPage(IBrowserContext context, IPage page, ITestOutputHelp
     {
         var path = Path.Combine(Screenshots.Directory, $"{name}.png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        output.WriteLine($"screenshot: {path}");
+        _output.WriteLine($"screenshot: {path}");
         return path;
     }
 
     /// <summary>The page's console errors, exceptions and dialogs, for failure messages.</summary>
     public string Diagnostics() =>
-        $"page problems: [{string.Join(" | ", _problems)}]; dialogs: [{string.Join(" | ", _dialogs)}]";
+        $"page problems: [{string.Join(" | ", _problems)}]; failed responses: [{string.Join(" | ", _network)}]; dialogs: [{string.Join(" | ", _dialogs)}]";
 
     public async ValueTask DisposeAsync()
     {
-        if (!_problems.IsEmpty)
+        if (!_problems.IsEmpty || !_network.IsEmpty || !_dialogs.IsEmpty)
         {
-            output.WriteLine(Diagnostics());
+            _output.WriteLine(Diagnostics());
         }
-        await context.CloseAsync();
+        await _context.CloseAsync();
     }
 
-    private static ConcurrentQueue<string> Watch(IPage page)
+    private static void Watch(IPage page, ConcurrentQueue<string> problems, ConcurrentQueue<string> network, ConcurrentQueue<string> dialogs)
     {
-        var problems = new ConcurrentQueue<string>();
         page.Console += (_, message) =>
         {
-            // A missing favicon is the browser's guess, not the page's request.
-            if (message.Type == "error" && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal))
+            // Chromium logs every 4xx/5xx response as a console error ("Failed to load resource"): the tests provoke some
+            // (401 before the key, 503 from a gateway without a catalog), so those are kept apart, for the messages only.
+            if (message.Type == "error")
             {
-                problems.Enqueue($"console: {message.Text} ({message.Location})");
+                (message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal) ? network : problems)
+                    .Enqueue($"console: {message.Text} ({message.Location})");
             }
         };
         page.PageError += (_, error) => problems.Enqueue($"exception: {error}");
-        return problems;
-    }
-
-    private static ConcurrentQueue<string> WatchDialogs(IPage page)
-    {
-        var dialogs = new ConcurrentQueue<string>();
         page.Dialog += async (_, dialog) =>
         {
             dialogs.Enqueue($"{dialog.Type}: {dialog.Message}");
             await dialog.DismissAsync();
         };
-        return dialogs;
     }
 
     private static string Css(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
