@@ -16,8 +16,8 @@ let readsNeedKey = false;
 export const readsNeedApiKey = () => readsNeedKey;
 
 /**
- * fetch against the gateway. `write` requests carry X-Api-Key when a key is known; a 401/403 asks for the key once and
- * retries. Resolves with the Response when it is OK, otherwise throws an ApiError with the problem's detail.
+ * fetch against the gateway. `write` requests carry X-Api-Key when a key is known; a 401/403 asks for the key (kept for
+ * the session, so it is asked once) and retries. Resolves with the Response when it is OK, otherwise throws an ApiError with the problem's detail.
  */
 export async function apiFetch(path, { method = "GET", json, body, headers = {}, signal, write = method !== "GET" } = {}) {
   const send = () => {
@@ -32,10 +32,11 @@ export async function apiFetch(path, { method = "GET", json, body, headers = {},
     return fetch(path, { method, headers: allHeaders, body: payload, signal });
   };
   let response = await send();
-  if (response.status === 401 || response.status === 403) {
+  // 401 (no key) or 403 (a wrong one): ask for the key and retry, again while it is wrong, until the user cancels.
+  for (let attempt = 0; (response.status === 401 || response.status === 403) && attempt < 5; attempt++) {
     if (!write) readsNeedKey = true;
     const problem = await readProblem(response);
-    const key = await requestApiKey(problem.detail);
+    const key = await requestApiKey(attempt === 0 ? problem.detail : `${problem.detail} Check the key and try again.`);
     if (key === null) throw new ApiError(`${problem.detail} (no API key was given)`, response.status, problem);
     response = await send();
   }

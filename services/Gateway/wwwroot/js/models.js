@@ -45,8 +45,9 @@ function render(panel, models) {
   for (const model of byName.values()) {
     if (model.name === "clip" && !model.available) continue; // said below, in words
     const label = model.name === "passage" ? "Passages" : model.name === "clip" ? "Images (CLIP)" : model.name;
+    const replicas = replicaCount(embedding.filter((m) => m.name === model.name && m.available));
     const value = model.available
-      ? `${model.modelId}${model.dimension ? ` · ${model.dimension}-d` : ""}${model.executionProvider ? ` · ${model.executionProvider}` : ""}`
+      ? `${model.modelId}${model.dimension ? ` · ${model.dimension}-d` : ""}${model.executionProvider ? ` · ${model.executionProvider}` : ""}${replicas > 1 ? ` · ${replicas} replicas` : ""}`
       : `unavailable${model.reason ? ": " + model.reason : ""}`;
     items.push(item(label, value, model.available ? "ok" : "bad", model.reason));
   }
@@ -55,7 +56,6 @@ function render(panel, models) {
   if (!embedderDown && (!clip || !clip.available)) {
     items.push(el("span", { class: "model warn", dataset: { testid: "models-clip" }, title: clip?.reason ?? "", text: "CLIP not available on this machine — images are found by caption only" }));
   }
-  if (replicaCount(embedding) > 1) items.push(el("span", { class: "model muted", text: `${replicaCount(embedding)} embedder replicas` }));
   panel.replaceChildren(...items);
 }
 
