@@ -10,7 +10,10 @@ public sealed partial class EmbeddedVectorStore
 
     /// <summary>
     /// BM25 over title, section and text (<see cref="PassageFullText"/>), best first, score negated so that higher is
-    /// better; the query is made safe by <see cref="FullTextQuery"/> (any of its words; no token, no result). Filters by
+    /// better; the query is made safe by <see cref="FullTextQuery"/> (any of its words; no token, no result), and words
+    /// too common to weigh anything but the cost of scoring their rows are left out by
+    /// <see cref="FullTextQuery.SelectTerms(IReadOnlyList{string}, IReadOnlyList{long}, long)"/>, from document frequencies
+    /// cached per change sequence (<see cref="TermFrequencies"/>). Filters by
     /// document and source apply in SQL; <see cref="VectorSearchOptions.MinScore"/> is a cosine bound and does not apply.
     /// A reader returns only rows its vector state has replayed (change sequence at most its own), so a passage is
     /// findable by keyword exactly when it is findable by vector there too; on a database from before full-text search
@@ -57,7 +60,8 @@ public sealed partial class EmbeddedVectorStore
         var documentIds = SearchFilters.DocumentIds(options, nameof(options));
         var sources = SearchFilters.Sources(options, nameof(options));
         var collection = await GetCollectionAsync(CollectionSchema.Passages, cancellationToken).ConfigureAwait(false);
-        if (FullTextQuery.ToFts5Match(query) is not { } match)
+        var tokens = FullTextQuery.Tokens(query);
+        if (tokens.Count == 0)
         {
             return [];
         }
@@ -77,7 +81,73 @@ public sealed partial class EmbeddedVectorStore
             _hasFullText = true;
         }
         long? upToSeq = _writer ? null : collection.LastSeq;
-        return Sqlite(() => session.SearchText(match, documentIds, sources, upToSeq, options.TopK));
+        return Sqlite(() =>
+        {
+            var terms = FullTextQuery.SelectTerms(tokens, TermFrequencies(session, tokens, collection.LastSeq, out var rows), rows);
+            return FullTextQuery.ToFts5Match(terms) is { } match
+                ? session.SearchText(match, documentIds, sources, upToSeq, options.TopK)
+                : [];
+        });
+    }
+
+    /// <summary>Passage count and document frequencies for <see cref="FullTextQuery.SelectTerms"/>, valid for one change
+    /// sequence of the passages (<see cref="EmbeddedCollection.LastSeq"/>, which every write and every replay advances).</summary>
+    private volatile TermStatistics? _termStatistics;
+
+    /// <summary>
+    /// The document frequency of each token (cached by the word as written) and the passage count, from the cache when it
+    /// is of change sequence <paramref name="generation"/>, otherwise read in <paramref name="session"/> and cached.
+    /// Counting a common word walks its whole doclist, so the answers are kept until the next write or replay; with the
+    /// same question words coming back (and question words are mostly the same few), a query then costs the counts of its
+    /// new words only. A reader's figures may include rows its vector state has not replayed yet (they are read from its
+    /// session's snapshot), and concurrent searches may fill the cache twice; either only moves a frequency by the rows of
+    /// writes that bump the sequence anyway.
+    /// </summary>
+    private long[] TermFrequencies(ReadSession session, IReadOnlyList<string> tokens, long generation, out long rows)
+    {
+        var statistics = _termStatistics;
+        if (statistics is null || statistics.Generation != generation)
+        {
+            statistics = new TermStatistics(generation, session.PassageRows());
+            _termStatistics = statistics;
+        }
+        rows = statistics.Rows;
+        var frequencies = new long[tokens.Count];
+        List<int>? missing = null;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (!statistics.Frequencies.TryGetValue(tokens[i], out frequencies[i]))
+            {
+                (missing ??= []).Add(i);
+            }
+        }
+        if (missing is not null)
+        {
+            var keys = missing.Select(i => tokens[i]).ToList();
+            var found = session.DocumentFrequencies(keys);
+            for (var j = 0; j < missing.Count; j++)
+            {
+                frequencies[missing[j]] = found[j];
+                if (statistics.Frequencies.Count < TermStatistics.MaxTerms)
+                {
+                    statistics.Frequencies.TryAdd(keys[j], found[j]);
+                }
+            }
+        }
+        return frequencies;
+    }
+
+    /// <summary>The cached figures of one change sequence.</summary>
+    private sealed class TermStatistics(long generation, long rows)
+    {
+        /// <summary>Distinct words cached per change sequence at most (beyond it, new words are looked up every time).</summary>
+        public const int MaxTerms = 20_000;
+
+        public long Generation { get; } = generation;
+
+        public long Rows { get; } = rows;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, long> Frequencies { get; } = new(StringComparer.Ordinal);
     }
 
     private static async Task<(IReadOnlyList<VectorSearchHit<PassageRecord>> Hits, TimeSpan Time)> TimedAsync(

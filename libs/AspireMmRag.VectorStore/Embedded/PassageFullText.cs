@@ -65,6 +65,14 @@ internal static class PassageFullText
         ORDER BY h.score, h.k
         """;
 
+    /// <summary>
+    /// The number of rows that match <c>$match</c> (one quoted word: its document frequency, as the index's own tokenizer
+    /// splits and folds it). FTS5 answers a count by walking the word's doclist, with no ranking and no row read: about
+    /// 1 ms for a word in every one of 10k rows, against 15–30 ms to rank them. (An <c>fts5vocab</c> table would need a
+    /// CREATE, which a <c>query_only</c> reader may not run even in TEMP, and took twice as long for such a word.)
+    /// </summary>
+    public const string DocumentFrequencySql = $"SELECT count(*) FROM {Table} WHERE {Table} MATCH $match";
+
     /// <summary>The smallest key written after change sequence <c>$upto</c>, or nothing. Keys grow with every write
     /// (AUTOINCREMENT, one writer), so a row was written at or before <c>$upto</c> exactly when its key is smaller.</summary>
     public const string FirstKeyAfterSql = "SELECT key FROM passages WHERE seq > $upto ORDER BY seq, key LIMIT 1";

@@ -158,6 +158,26 @@ internal sealed class ReadSession : IDisposable
     /// <summary>Whether the database has the passages' full-text index (<see cref="PassageFullText"/>).</summary>
     public bool HasFullText() => PassageFullText.Exists(_connection.Connection, _transaction);
 
+    /// <summary>The passages' row count (the <c>collections</c> row, kept in step by the writer), 0 without one.</summary>
+    public long PassageRows() => ReadInfo(CollectionSchema.Passages)?.RowCount ?? 0;
+
+    /// <summary>
+    /// How many passages contain each of <paramref name="words"/> (words of <see cref="FullTextQuery.Tokens"/>), counted by
+    /// the index (<see cref="PassageFullText.DocumentFrequencySql"/>), 0 for a word in no passage. The cost is that of
+    /// walking each word's doclist, so callers cache the answers.
+    /// </summary>
+    public long[] DocumentFrequencies(IReadOnlyList<string> words)
+    {
+        var frequencies = new long[words.Count];
+        var command = _connection.Command(PassageFullText.DocumentFrequencySql, _transaction);
+        for (var i = 0; i < words.Count; i++)
+        {
+            PooledConnection.Set(command, "$match", FullTextQuery.ToFts5Match([words[i]]));
+            frequencies[i] = (long)command.ExecuteScalar()!;
+        }
+        return frequencies;
+    }
+
     /// <summary>
     /// The best <paramref name="limit"/> passages by BM25 for an FTS5 MATCH expression (<see cref="FullTextQuery.ToFts5Match"/>),
     /// best first, whose document is one of <paramref name="documentIds"/> and source one of <paramref name="sources"/>
