@@ -3,7 +3,8 @@ using AspireMmRag.VectorStore.Embedded;
 namespace AspireMmRag.VectorStore.Tests;
 
 /// <summary>Full-text (BM25) passage search of the embedded store: the FTS5 index follows every write, folds diacritics,
-/// treats query syntax as text, filters in SQL and ranks the rare term first.</summary>
+/// treats query syntax as text, filters in SQL, ranks the rare term first and leaves words common enough to cost more
+/// than they weigh out of the query.</summary>
 public sealed class EmbeddedTextSearchTests : IDisposable
 {
     private const int Dimension = 32;
@@ -173,6 +174,61 @@ public sealed class EmbeddedTextSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task Words_in_most_passages_are_left_out_once_a_query_would_score_many_rows()
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        // 902 passages: "the" in all, "by" and "harbour" in a third, "lighthouse" in two.
+        var rows = Enumerable.Range(0, 900)
+            .Select(i => Passage($"q{i}", i % 3 == 0 ? $"the quay number {i} by the harbour" : $"the quay number {i}", $"doc-q{i}"))
+            .Append(Passage("l1", "the lighthouse keeper", "doc-l1"))
+            .Append(Passage("l2", "a lighthouse and the keeper of its lantern, the lighthouse", "doc-l2"))
+            .ToList();
+        await store.UpsertPassagesAsync(rows, None);
+        var lighthouse = await store.SearchPassagesByTextAsync("lighthouse", Top10, None);
+        Assert.Equal(["l1", "l2"], Ids(lighthouse).Order());
+
+        // "the" (IDF floored: in half the rows or more) and "by", "harbour" (in more than a quarter while "lighthouse" is
+        // rarer) would add hundreds of rows to score for almost no weight: the ranking is that of "lighthouse" alone, and
+        // rows that have only those words (formerly the tail of the top 10) are not returned.
+        Assert.Equal(Hits(lighthouse), Hits(await store.SearchPassagesByTextAsync("What is the lighthouse?", Top10, None)));
+        Assert.Equal(Hits(lighthouse), Hits(await store.SearchPassagesByTextAsync("the lighthouse by the harbour", Top10, None)));
+
+        // Without a rarer word, a word in a third of the rows is kept; a query of only very common words keeps the rarest.
+        var harbour = await store.SearchPassagesByTextAsync("the harbour", Top10, None);
+        Assert.Equal(10, harbour.Count);
+        Assert.All(harbour, hit => Assert.Contains("harbour", hit.Record.Text, StringComparison.Ordinal));
+        Assert.Equal(10, (await store.SearchPassagesByTextAsync("the", Top10, None)).Count);
+    }
+
+    [Fact]
+    public async Task Which_words_are_left_out_follows_every_write_on_the_writer_and_on_a_reader()
+    {
+        await using var store = await _directory.OpenAsync(Dimension);
+        await using var reader = await _directory.OpenAsync(Dimension, VectorStoreRole.Reader, configure: o => o.RefreshOnSearch = true);
+        await store.UpsertPassagesAsync([.. Enumerable.Range(0, 300).Select(i => Passage($"q{i}", $"the quay number {i}", $"doc-q{i}"))], None);
+
+        foreach (var searcher in new[] { store, reader })
+        {
+            // "lighthouse" is in no row: the query is "the" alone.
+            Assert.Equal(10, (await searcher.SearchPassagesByTextAsync("the lighthouse", Top10, None)).Count);
+        }
+
+        await store.UpsertPassagesAsync([Passage("l1", "the lighthouse keeper", "doc-l1")], None);
+        foreach (var searcher in new[] { store, reader })
+        {
+            Assert.Equal(["l1"], Ids(await searcher.SearchPassagesByTextAsync("the lighthouse", Top10, None)));
+        }
+
+        await store.DeleteAsync(VectorCollection.Passages, ["l1"], None);
+        foreach (var searcher in new[] { store, reader })
+        {
+            var hits = await searcher.SearchPassagesByTextAsync("the lighthouse", Top10, None);
+            Assert.Equal(10, hits.Count);
+            Assert.DoesNotContain("l1", Ids(hits));
+        }
+    }
+
+    [Fact]
     public async Task A_repeated_query_word_does_not_change_the_scores()
     {
         await using var store = await _directory.OpenAsync(Dimension);
@@ -200,4 +256,6 @@ public sealed class EmbeddedTextSearchTests : IDisposable
         EmbeddedTestData.Passage(id, _data.Vector(), documentId, source) with { Title = "", Section = "", Text = text };
 
     private static List<string> Ids(IEnumerable<VectorSearchHit<PassageRecord>> hits) => hits.Select(h => h.Record.Id).ToList();
+
+    private static List<(string Id, float Score)> Hits(IEnumerable<VectorSearchHit<PassageRecord>> hits) => hits.Select(h => (h.Record.Id, h.Score)).ToList();
 }

@@ -46,4 +46,48 @@ public sealed class FullTextQueryTests
 
         Assert.Equal(words.Take(FullTextQuery.MaxTokens), tokens);
     }
+
+    [Fact]
+    public void Words_in_half_the_rows_or_more_are_dropped_keeping_the_rest_in_order()
+    {
+        string[] words = ["what", "is", "the", "harbour", "crane", "of", "Ostrenhafen"];
+        // 1,000 rows: "the" and "of" in half or more (IDF floored), "what" and "is" in a third, "harbour" in a tenth.
+        long[] frequencies = [330, 400, 990, 100, 40, 500, 3];
+
+        Assert.Equal(["what", "is", "harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000, commonShare: 1));
+        // With a word in at most a quarter of the rows, the words in more than that go too.
+        Assert.Equal(["harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000));
+        Assert.Equal(["harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000, FullTextQuery.CommonShare));
+    }
+
+    [Fact]
+    public void Words_in_no_row_are_dropped_and_a_query_of_common_words_keeps_its_rarest()
+    {
+        string[] words = ["how", "does", "the", "of", "a"];
+
+        Assert.Equal(["a"], FullTextQuery.SelectTerms(words, [0, 0, 1_000, 700, 600], 1_000));
+        Assert.Equal(["of"], FullTextQuery.SelectTerms(words, [0, 0, 1_000, 600, 600], 1_000)); // the first of the rarest
+        Assert.Empty(FullTextQuery.SelectTerms(words, [0, 0, 0, 0, 0], 1_000));
+        // No row count: nothing to go by, every word is kept.
+        Assert.Equal(words, FullTextQuery.SelectTerms(words, [0, 0, 0, 0, 0], 0));
+    }
+
+    [Fact]
+    public void Words_in_few_rows_altogether_are_all_kept()
+    {
+        string[] words = ["alpha", "beta", "gamma"];
+
+        // Two rows: each word is in half of them, but scoring two rows costs nothing.
+        Assert.Equal(["alpha", "beta"], FullTextQuery.SelectTerms(words, [1, 1, 0], 2));
+        Assert.Equal(words, FullTextQuery.SelectTerms(words, [200, 50, 6], 200));
+        Assert.Equal(["beta", "gamma"], FullTextQuery.SelectTerms(words, [201, 50, 6], 201));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FullTextQuery.SelectTerms(words, [1, 2], 10));
+    }
+
+    [Fact]
+    public void A_match_of_selected_words_quotes_and_ors_them()
+    {
+        Assert.Equal("\"harbour\" OR \"Tōdai\"", FullTextQuery.ToFts5Match(["harbour", "Tōdai"]));
+        Assert.Null(FullTextQuery.ToFts5Match(Array.Empty<string>()));
+    }
 }
