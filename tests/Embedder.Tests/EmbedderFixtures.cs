@@ -47,3 +47,15 @@ public sealed class SplitClipEmbedderFixture() : EmbedderFixture(ClipModelDirect
 public sealed class CombinedClipEmbedderFixture() : EmbedderFixture(ClipModelDirectory.Combined, expectClip: true);
 
 public sealed class NoClipEmbedderFixture() : EmbedderFixture(ClipModelDirectory.Empty, expectClip: false);
+
+/// <summary>Split CLIP with an image byte budget of two tensors, and the embedder's own logs kept from Information up.</summary>
+public sealed class ReliabilityEmbedderFixture() : EmbedderFixture(ClipModelDirectory.Split, expectClip: true)
+{
+    public const long TwoImageTensors = 2L * 3 * 224 * 224 * sizeof(float);
+
+    protected override (string Key, string? Value)[] ExtraSettings =>
+    [
+        ("Batching:MaxQueuedImageBytes", TwoImageTensors.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("Logging:LogLevel:AspireMmRag", "Information"),
+    ];
+}

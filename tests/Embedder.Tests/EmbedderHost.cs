@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AspireMmRag.Embedder.Tests;
 
@@ -48,12 +49,16 @@ public sealed class EmbedderHost : WebApplicationFactory<Program>
         return settings;
     }
 
+    /// <summary>Every entry the host logs (what passes its <c>Logging:LogLevel</c> settings).</summary>
+    public LogCollector Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
     /// <summary>The loopback address of a Kestrel-hosted embedder.</summary>
@@ -66,13 +71,13 @@ public sealed class EmbedderHost : WebApplicationFactory<Program>
         }
     }
 
-    public Embedding.Grpc.Embedder.EmbedderClient CreateClient(int maxMessageBytes = 64 * 1024 * 1024)
-    {
+    public Embedding.Grpc.Embedder.EmbedderClient CreateClient(int maxMessageBytes = 64 * 1024 * 1024) => new(Channel(maxMessageBytes));
+
+    /// <summary>The host's gRPC channel (created on first use), e.g. for raw calls.</summary>
+    public GrpcChannel Channel(int maxMessageBytes = 64 * 1024 * 1024) =>
         _channel ??= _useKestrel
             ? GrpcChannel.ForAddress(Address, new GrpcChannelOptions { MaxSendMessageSize = maxMessageBytes })
             : GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler(), MaxSendMessageSize = maxMessageBytes });
-        return new Embedding.Grpc.Embedder.EmbedderClient(_channel);
-    }
 
     /// <summary>Waits until the background model loader has settled (passage loaded; CLIP loaded or declared unavailable).</summary>
     public async Task<DescribeModelsResponse> WaitForModelsAsync(bool expectClip)

@@ -113,7 +113,7 @@ public sealed class MicroBatcherTests : IAsyncDisposable
         Assert.Throws<ObjectDisposedException>(() => { _ = batcher.EmbedAsync([3], CancellationToken.None); });
     }
 
-    private MicroBatcher<int> Create(int maxBatchSize, int queueCapacity = 1024) =>
+    private MicroBatcher<int, float[]> Create(int maxBatchSize, int queueCapacity = 1024) =>
         new("test", "CPU", _model.Run, new BatchingOptions { MaxBatchSize = maxBatchSize, MaxWait = TimeSpan.Zero, QueueCapacity = queueCapacity },
             _telemetry, NullLogger.Instance);
 

@@ -10,7 +10,9 @@ using Microsoft.Extensions.Options;
 namespace AspireMmRag.Embedder.Apis;
 
 /// <summary>The gRPC surface (protos/embedder.proto): validates requests and hands them to the batched models.
-/// Errors are mapped to gRPC status codes by <see cref="EmbedderExceptionInterceptor"/>.</summary>
+/// Errors are mapped to gRPC status codes by <see cref="EmbedderExceptionInterceptor"/>; requests that do not parse are
+/// refused by the marshallers of <see cref="EmbedderBinding"/>.</summary>
+[BindServiceMethod(typeof(EmbedderBinding), nameof(EmbedderBinding.BindService))]
 public sealed class EmbedderGrpcService(
     EmbeddingModels models,
     ImageDecoder images,
@@ -20,13 +22,13 @@ public sealed class EmbedderGrpcService(
     public override async Task<EmbedResponse> EmbedTexts(EmbedTextsRequest request, ServerCallContext context)
     {
         var texts = ValidateTexts(request.Texts, limits.Value);
-        var vectors = NormalizeModelName(request.Model) switch
+        var embeddings = NormalizeModelName(request.Model) switch
         {
             PassageModel.Name => await models.EmbedPassagesAsync(texts, request.Kind == TextKind.Query, context.CancellationToken),
-            ClipModel.Name => await models.EmbedClipTextsAsync(texts, context.CancellationToken),
+            ClipModel.Name => [.. (await models.EmbedClipTextsAsync(texts, context.CancellationToken)).Select(vector => new ItemEmbedding(vector, false))],
             _ => throw new InvalidInputException($"Unknown model '{request.Model}'. Text models: '{PassageModel.Name}', '{ClipModel.Name}'."),
         };
-        return ToResponse(NormalizeModelName(request.Model), vectors);
+        return ToResponse(NormalizeModelName(request.Model), embeddings);
     }
 
     public override async Task<EmbedResponse> EmbedImages(EmbedImagesRequest request, ServerCallContext context)
@@ -44,11 +46,12 @@ public sealed class EmbedderGrpcService(
         {
             throw new InvalidInputException($"The request has {request.Images.Count} images; at most {limits.Value.MaxImagesPerRequest} are allowed per call.");
         }
-        models.EnsureClipReady(); // fail before spending CPU on decoding
+        // Fail before spending CPU or memory on decoding: CLIP must be loaded and the lane's byte budget must take the tensors.
+        using var reserved = models.ReserveClipImages(request.Images.Count);
 
         var tensors = await images.PreprocessAsync(request.Images.Select(image => image.Memory).ToArray(), context.CancellationToken);
         var vectors = await models.EmbedClipImagesAsync(tensors, context.CancellationToken);
-        return ToResponse(ClipModel.Name, vectors);
+        return ToResponse(ClipModel.Name, [.. vectors.Select(vector => new ItemEmbedding(vector, false))]);
     }
 
     public override Task<DescribeModelsResponse> DescribeModels(DescribeModelsRequest request, ServerCallContext context)
@@ -98,14 +101,15 @@ public sealed class EmbedderGrpcService(
         return [.. texts];
     }
 
-    private EmbedResponse ToResponse(string model, float[][] vectors)
+    private EmbedResponse ToResponse(string model, ItemEmbedding[] embeddings)
     {
-        var response = new EmbedResponse { Model = model, Dimension = vectors[0].Length, Replica = replica.Id };
-        foreach (var vector in vectors)
+        var response = new EmbedResponse { Model = model, Dimension = embeddings[0].Vector.Length, Replica = replica.Id };
+        foreach (var embedding in embeddings)
         {
-            var message = new Vector();
-            message.Values.AddRange(vector);
+            var message = new Vector { Truncated = embedding.Truncated };
+            message.Values.AddRange(embedding.Vector);
             response.Vectors.Add(message);
+            response.TruncatedCount += embedding.Truncated ? 1 : 0;
         }
         return response;
     }

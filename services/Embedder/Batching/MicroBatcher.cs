@@ -11,12 +11,14 @@ namespace AspireMmRag.Embedder.Batching;
 /// waits at most <see cref="BatchingOptions.MaxWait"/> for more when the batch is not full, runs the model once, and
 /// completes every caller whose items were in it. A call's items may span batches. While a batch runs, new calls queue,
 /// so under load batches form without any waiting. The queue is bounded (<see cref="QueueFullException"/> beyond it),
-/// and items of cancelled calls are dropped before they reach the model.
+/// and items of cancelled calls are dropped before they reach the model. Disposing stops the worker: a call that is not
+/// yet in a running batch (queued, in a half-built batch, or admitted while shutdown began) fails with
+/// <see cref="ObjectDisposedException"/> ("shutting down"); none is left waiting.
 /// </summary>
-public sealed partial class MicroBatcher<TInput> : IAsyncDisposable
+public sealed partial class MicroBatcher<TInput, TOutput> : IAsyncDisposable
 {
     private readonly string _lane;
-    private readonly Func<IReadOnlyList<TInput>, float[][]> _run;
+    private readonly Func<IReadOnlyList<TInput>, TOutput[]> _run;
     private readonly BatchingOptions _options;
     private readonly EmbedderTelemetry _telemetry;
     private readonly ILogger _logger;
@@ -26,7 +28,7 @@ public sealed partial class MicroBatcher<TInput> : IAsyncDisposable
     private readonly string _provider;
     private int _depth;
 
-    public MicroBatcher(string lane, string provider, Func<IReadOnlyList<TInput>, float[][]> run, BatchingOptions options,
+    public MicroBatcher(string lane, string provider, Func<IReadOnlyList<TInput>, TOutput[]> run, BatchingOptions options,
         EmbedderTelemetry telemetry, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1);
@@ -38,8 +40,9 @@ public sealed partial class MicroBatcher<TInput> : IAsyncDisposable
         _telemetry = telemetry;
         _logger = logger;
         telemetry.ObserveQueueDepth(lane, () => Volatile.Read(ref _depth));
-        // Inference is synchronous and CPU-bound: give it its own thread rather than a pool thread.
-        _worker = Task.Factory.StartNew(WorkAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // One worker loop per lane. It runs on thread-pool threads (it awaits between batches); inference runs synchronously
+        // inside the loop, so a lane never runs two batches at once.
+        _worker = Task.Run(WorkAsync);
     }
 
     /// <summary>Items currently waiting.</summary>
@@ -47,17 +50,28 @@ public sealed partial class MicroBatcher<TInput> : IAsyncDisposable
 
     /// <summary>Embeds <paramref name="items"/>; the results come back in input order.</summary>
     /// <exception cref="QueueFullException">The queue cannot take all the items now.</exception>
-    public Task<float[][]> EmbedAsync(IReadOnlyList<TInput> items, CancellationToken cancellationToken)
+    /// <exception cref="ObjectDisposedException">The batcher is shutting down (thrown, or the task fails with it).</exception>
+    public Task<TOutput[]> EmbedAsync(IReadOnlyList<TInput> items, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(items.Count);
         cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        if (_stopping.IsCancellationRequested)
+        {
+            throw ShuttingDown();
+        }
         ReserveQueueSpace(items.Count);
 
-        var call = new PendingCall(items.Count, cancellationToken, Activity.Current?.Context ?? default);
-        foreach (var (item, index) in items.Select((item, index) => (item, index)))
+        var call = new PendingCall<TOutput>(items.Count, cancellationToken, Activity.Current?.Context ?? default);
+        for (var index = 0; index < items.Count; index++)
         {
-            _queue.Writer.TryWrite(new Entry(call, index, item, Stopwatch.GetTimestamp()));
+            if (!_queue.Writer.TryWrite(new Entry(call, index, items[index], Stopwatch.GetTimestamp())))
+            {
+                // Shutdown completed the queue after the check above: nothing more is read, so fail the call here
+                // (items already written are failed by the worker's drain).
+                Interlocked.Add(ref _depth, index - items.Count);
+                call.Fail(ShuttingDown());
+                break;
+            }
         }
         return call.Task;
     }
@@ -102,12 +116,19 @@ public sealed partial class MicroBatcher<TInput> : IAsyncDisposable
         {
         }
 
-        // Shutting down: fail whatever is still queued rather than leaving callers hanging.
+        // Shutting down: fail the half-built batch (stop seen while waiting for more) and whatever is still queued.
+        foreach (var entry in batch)
+        {
+            entry.Call.Fail(ShuttingDown());
+        }
         while (reader.TryRead(out var entry))
         {
-            entry.Call.Fail(new ObjectDisposedException(nameof(MicroBatcher<>), "The embedder is shutting down."));
+            entry.Call.Fail(ShuttingDown());
         }
     }
+
+    private static ObjectDisposedException ShuttingDown() =>
+        new(nameof(MicroBatcher<,>), "The embedder is shutting down.");
 
     private void Fill(List<Entry> batch, ChannelReader<Entry> reader)
     {
@@ -200,46 +221,5 @@ public sealed partial class MicroBatcher<TInput> : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Embedding batch of {Count} items on {Lane} failed")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, string lane, int count);
 
-    private readonly record struct Entry(PendingCall Call, int Index, TInput Item, long EnqueuedAt);
-
-    /// <summary>One caller's request: completes when all its items are embedded, or fails/cancels as a whole.</summary>
-    private sealed class PendingCall
-    {
-        private readonly TaskCompletionSource<float[][]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly float[][] _results;
-        private readonly CancellationTokenRegistration _registration;
-        private int _remaining;
-
-        public PendingCall(int count, CancellationToken cancellationToken, ActivityContext traceContext)
-        {
-            _results = new float[count][];
-            _remaining = count;
-            TraceContext = traceContext;
-            if (cancellationToken.CanBeCanceled)
-            {
-                _registration = cancellationToken.Register(() => _completion.TrySetCanceled(cancellationToken));
-            }
-        }
-
-        public Task<float[][]> Task => _completion.Task;
-        public ActivityContext TraceContext { get; }
-        public bool IsOpen => !_completion.Task.IsCompleted;
-
-        public void Complete(int index, float[] vector)
-        {
-            _results[index] = vector;
-            if (Interlocked.Decrement(ref _remaining) == 0 && _completion.TrySetResult(_results))
-            {
-                _registration.Dispose();
-            }
-        }
-
-        public void Fail(Exception exception)
-        {
-            if (_completion.TrySetException(exception))
-            {
-                _registration.Dispose();
-            }
-        }
-    }
+    private readonly record struct Entry(PendingCall<TOutput> Call, int Index, TInput Item, long EnqueuedAt);
 }

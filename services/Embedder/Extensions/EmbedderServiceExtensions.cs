@@ -1,6 +1,7 @@
 using AspireMmRag.Embedder.Apis;
 using AspireMmRag.Embedder.Health;
 using AspireMmRag.Embedder.Inference;
+using AspireMmRag.Embedder.Inference.Clip;
 using AspireMmRag.Embedder.Models;
 using AspireMmRag.Embedder.Options;
 using AspireMmRag.Embedder.Telemetry;
@@ -19,12 +20,15 @@ public static class EmbedderServiceExtensions
         services.AddOptions<BatchingOptions>().Bind(configuration.GetSection(BatchingOptions.SectionName))
             .Validate(o => o.MaxBatchSize >= 1 && o.QueueCapacity >= o.MaxBatchSize && o.MaxWait >= TimeSpan.Zero,
                 "Batching: MaxBatchSize >= 1, QueueCapacity >= MaxBatchSize and MaxWait >= 0 are required.")
+            .Validate(o => o.MaxQueuedImageBytes >= ClipImagePreprocessor.TensorLength * sizeof(float),
+                "Batching: MaxQueuedImageBytes must hold at least one image tensor (602112 bytes).")
             .ValidateOnStart();
         services.AddOptions<RequestLimitsOptions>().Bind(configuration.GetSection(RequestLimitsOptions.SectionName))
             .Validate(o => o.MaxTextsPerRequest > 0 && o.MaxTextCharacters > 0 && o.MaxImagesPerRequest > 0 && o.MaxImageBytes > 0 && o.MaxImagePixels > 0,
                 "Limits must be positive.")
             .ValidateOnStart();
 
+        services.AddHttpContextAccessor(); // EmbedderBinding logs unparsable requests through the request's services
         services.AddSingleton<EmbedderTelemetry>();
         services.AddSingleton<OnnxSessionFactory>();
         services.AddSingleton<EmbeddingModels>();

@@ -34,7 +34,7 @@ public sealed class EmbeddingModels(
 
     public void SetPassage(PassageModel model)
     {
-        var lane = new PassageLane(model, CreateBatcher<string>("passage", model.ExecutionProvider, model.Embed));
+        var lane = new PassageLane(model, CreateBatcher<string, ItemEmbedding>("passage", model.ExecutionProvider, model.EmbedReportingTruncation));
         telemetry.ObserveExecutionProvider(PassageModel.Name, model.ExecutionProvider);
         lock (_gate)
         {
@@ -56,8 +56,9 @@ public sealed class EmbeddingModels(
     public void SetClip(ClipModel model)
     {
         var lanes = new ClipLanes(model,
-            CreateBatcher<string>("clip-text", model.ExecutionProvider, model.EmbedTexts),
-            CreateBatcher<float[]>("clip-image", model.ExecutionProvider, model.EmbedImages));
+            CreateBatcher<string, float[]>("clip-text", model.ExecutionProvider, model.EmbedTexts),
+            CreateBatcher<float[], float[]>("clip-image", model.ExecutionProvider, model.EmbedImages),
+            new ByteBudget("clip-image", batchingOptions.Value.MaxQueuedImageBytes));
         telemetry.ObserveExecutionProvider(ClipModel.Name, model.ExecutionProvider);
         lock (_gate)
         {
@@ -85,14 +86,28 @@ public sealed class EmbeddingModels(
         }
     }
 
-    /// <summary>Embeds texts with the passage model; queries get the model's query prefix, passages none.</summary>
-    public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> texts, bool asQueries, CancellationToken cancellationToken)
+    /// <summary>Embeds texts with the passage model; queries get the model's query prefix, passages none. Texts cut to the
+    /// model's token limit are flagged and counted (<see cref="EmbedderTelemetry.Truncated"/>).</summary>
+    public async Task<ItemEmbedding[]> EmbedPassagesAsync(IReadOnlyList<string> texts, bool asQueries, CancellationToken cancellationToken)
     {
         var lane = RequirePassage();
         var prefix = modelsOptions.Value.Passage.QueryPrefix;
         var inputs = asQueries && prefix.Length > 0 ? texts.Select(text => prefix + text).ToArray() : texts;
-        return lane.Batcher.EmbedAsync(inputs, cancellationToken);
+        var embeddings = await lane.Batcher.EmbedAsync(inputs, cancellationToken).ConfigureAwait(false);
+        var truncated = embeddings.Count(embedding => embedding.Truncated);
+        if (truncated > 0)
+        {
+            telemetry.Truncated.Add(truncated, new KeyValuePair<string, object?>("model", PassageModel.Name));
+        }
+        return embeddings;
     }
+
+    /// <summary>Reserves the image lane's memory for <paramref name="images"/> decoded tensors, before any is decoded;
+    /// dispose it when the call ends.</summary>
+    /// <exception cref="QueueFullException">The image lane's byte budget (<see cref="BatchingOptions.MaxQueuedImageBytes"/>) cannot take them now.</exception>
+    /// <exception cref="ModelUnavailableException">CLIP is not loaded.</exception>
+    public ByteBudget.Reservation ReserveClipImages(int images) =>
+        RequireClip().ImageBytes.Reserve((long)images * ClipImagePreprocessor.TensorLength * sizeof(float));
 
     public Task<float[][]> EmbedClipTextsAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         RequireClip().Texts.EmbedAsync(texts, cancellationToken);
@@ -135,8 +150,8 @@ public sealed class EmbeddingModels(
         }
     }
 
-    private MicroBatcher<T> CreateBatcher<T>(string lane, string provider, Func<IReadOnlyList<T>, float[][]> run) =>
-        new(lane, provider, run, batchingOptions.Value, telemetry, loggerFactory.CreateLogger($"{typeof(MicroBatcher<>).Namespace}.MicroBatcher.{lane}"));
+    private MicroBatcher<TInput, TOutput> CreateBatcher<TInput, TOutput>(string lane, string provider, Func<IReadOnlyList<TInput>, TOutput[]> run) =>
+        new(lane, provider, run, batchingOptions.Value, telemetry, loggerFactory.CreateLogger($"{typeof(MicroBatcher<,>).Namespace}.MicroBatcher.{lane}"));
 
     public async ValueTask DisposeAsync()
     {
@@ -160,7 +175,7 @@ public sealed class EmbeddingModels(
         }
     }
 
-    private sealed record PassageLane(PassageModel Model, MicroBatcher<string> Batcher);
+    private sealed record PassageLane(PassageModel Model, MicroBatcher<string, ItemEmbedding> Batcher);
 
-    private sealed record ClipLanes(ClipModel Model, MicroBatcher<string> Texts, MicroBatcher<float[]> Images);
+    private sealed record ClipLanes(ClipModel Model, MicroBatcher<string, float[]> Texts, MicroBatcher<float[], float[]> Images, ByteBudget ImageBytes);
 }

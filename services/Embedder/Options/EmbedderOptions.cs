@@ -92,6 +92,11 @@ public sealed class BatchingOptions
 
     /// <summary>Most items waiting per model; beyond it calls fail with RESOURCE_EXHAUSTED.</summary>
     public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>Bytes of decoded image tensors (602,112 per image) the image lane may hold at once, from decoding until the
+    /// call ends; a call reserves its share before any image is decoded and beyond it fails with RESOURCE_EXHAUSTED.
+    /// Default 256 MiB (about 445 images).</summary>
+    public long MaxQueuedImageBytes { get; set; } = 256L * 1024 * 1024;
 }
 
 /// <summary>What one request may carry. Bound from <c>Limits</c>.</summary>

@@ -25,6 +25,7 @@ public sealed class EmbedderTelemetry : IDisposable
         QueueWait = _meter.CreateHistogram<double>("embedder.queue.wait", "s", "Time an item waited before its batch ran.");
         Items = _meter.CreateCounter<long>("embedder.items", "{item}", "Items embedded; its rate is the throughput in items per second.");
         Rejected = _meter.CreateCounter<long>("embedder.rejected", "{request}", "Requests refused (bad input or a full queue).");
+        Truncated = _meter.CreateCounter<long>("embedder.truncated", "{item}", "Texts cut to the model's token limit (more tokens than the model takes).");
     }
 
     public Histogram<int> BatchSize { get; }
@@ -32,6 +33,9 @@ public sealed class EmbedderTelemetry : IDisposable
     public Histogram<double> QueueWait { get; }
     public Counter<long> Items { get; }
     public Counter<long> Rejected { get; }
+
+    /// <summary>Texts cut to the model's token limit, tagged with the model.</summary>
+    public Counter<long> Truncated { get; }
 
     /// <summary>Registers an observable gauge of a queue's depth (one per model lane).</summary>
     public void ObserveQueueDepth(string lane, Func<int> depth) =>

@@ -6,7 +6,8 @@ namespace AspireMmRag.Embedder.Inference.Passage;
 
 /// <summary>
 /// A BERT-style sentence embedding model (snowflake-arctic-embed-xs by default; bge-base-en-v1.5 and the like work too):
-/// WordPiece tokenization, <c>[CLS] … [SEP]</c> truncated to the token limit, CLS or mean pooling, L2 normalization.
+/// WordPiece tokenization, <c>[CLS] … [SEP]</c> truncated to the token limit (<see cref="EmbedReportingTruncation"/> says
+/// which texts were cut), CLS or mean pooling, L2 normalization.
 /// Query prefixes are the caller's business (see <see cref="PassageModelOptions.QueryPrefix"/>).
 /// </summary>
 public sealed class PassageModel : IDisposable
@@ -83,20 +84,35 @@ public sealed class PassageModel : IDisposable
     /// <summary>Counts the WordPiece tokens of a text (without [CLS]/[SEP]), e.g. for chunking.</summary>
     public int CountTokens(string text) => _tokenizer.CountTokens(text, considerPreTokenization: true, considerNormalization: true);
 
-    public float[][] Embed(IReadOnlyList<string> texts)
+    public float[][] Embed(IReadOnlyList<string> texts) => [.. EmbedReportingTruncation(texts).Select(embedding => embedding.Vector)];
+
+    /// <summary>Embeds <paramref name="texts"/>, each cut to <see cref="MaxTokens"/> − 2 WordPiece tokens, and says which were cut.</summary>
+    public ItemEmbedding[] EmbedReportingTruncation(IReadOnlyList<string> texts)
     {
         ArgumentOutOfRangeException.ThrowIfZero(texts.Count);
         var encoded = new IReadOnlyList<int>[texts.Count];
+        var truncated = new bool[texts.Count];
         var longest = 0;
         for (var i = 0; i < texts.Count; i++)
         {
-            encoded[i] = _tokenizer.EncodeToIds(texts[i], MaxTokens - 2, addSpecialTokens: false, out _, out _);
+            encoded[i] = _tokenizer.EncodeToIds(texts[i], MaxTokens - 2, addSpecialTokens: false, out var normalized, out var consumed);
+            truncated[i] = MayBeCut(normalized ?? texts[i], consumed) && CountTokens(texts[i]) > MaxTokens - 2;
             longest = Math.Max(longest, encoded[i].Count + 2);
         }
+        var vectors = Run(texts.Count, encoded, longest);
+        return [.. vectors.Select((vector, i) => new ItemEmbedding(vector, truncated[i]))];
+    }
 
-        var ids = new long[texts.Count * longest];
-        var mask = new long[texts.Count * longest];
-        for (var i = 0; i < texts.Count; i++)
+    /// <summary>Something but white space is left after what the tokenizer says it consumed. That is not proof: at exactly the
+    /// token limit it reports one word less than it encoded, so a hit is confirmed by counting every token.</summary>
+    private static bool MayBeCut(string normalized, int consumed) =>
+        consumed < normalized.Length && normalized.AsSpan(consumed).ContainsAnyExcept(" \t\r\n\u00a0\u2028\u2029");
+
+    private float[][] Run(int count, IReadOnlyList<int>[] encoded, int longest)
+    {
+        var ids = new long[count * longest];
+        var mask = new long[count * longest];
+        for (var i = 0; i < count; i++)
         {
             var row = ids.AsSpan(i * longest, longest);
             row.Fill(_tokenizer.PaddingTokenId);
@@ -112,7 +128,7 @@ public sealed class PassageModel : IDisposable
         var inputs = new Dictionary<string, OrtValue>();
         try
         {
-            long[] shape = [texts.Count, longest];
+            long[] shape = [count, longest];
             inputs[InputIds] = OrtValue.CreateTensorValueFromMemory(ids, shape);
             if (_session.Session.InputMetadata.ContainsKey(AttentionMask))
             {
@@ -125,7 +141,7 @@ public sealed class PassageModel : IDisposable
 
             using var runOptions = new RunOptions();
             using var outputs = _session.Session.Run(runOptions, inputs, [_outputName]);
-            return Pool(outputs[0], mask, texts.Count, longest);
+            return Pool(outputs[0], mask, count, longest);
         }
         finally
         {
