@@ -57,12 +57,62 @@ public sealed class GatewayWiringTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Container_mode_runs_Ollama_with_a_model_resource_the_gateway_references_as_llm_and_waits_for()
+    {
+        await using var app = await BuildAsync("--Infra:Mode=container", "--Llm:Model=llama3:8b", "--Llm:Gpu=nvidia");
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+
+        var ollama = Assert.IsType<AspireMmRag.AppHost.Extensions.Ollama.OllamaContainerResource>(Resource(model, "ollama"));
+        var image = Assert.Single(ollama.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal(("docker.io", "ollama/ollama", AspireMmRag.AppHost.Extensions.Ollama.OllamaExtensions.Tag), (image.Registry, image.Image, image.Tag));
+        Assert.Contains(ollama.Annotations.OfType<ContainerMountAnnotation>(), mount => mount.Target == "/root/.ollama");
+        Assert.Equal(11434, Assert.Single(ollama.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http").TargetPort);
+        var runtimeArgs = new List<object>();
+        foreach (var callback in ollama.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new ContainerRuntimeArgsCallbackContext(runtimeArgs));
+        }
+        Assert.Equal(["--gpus", "all"], runtimeArgs.Select(a => a.ToString()));
+
+        var llama = Assert.IsType<AspireMmRag.AppHost.Extensions.Ollama.OllamaModelResource>(Resource(model, "llama3-8b"));
+        Assert.Equal("llama3:8b", llama.Model);
+        Assert.Same(ollama, llama.Parent);
+        var gateway = Resource(model, "gateway");
+        Assert.Contains("llama3-8b", WaitsFor(gateway));
+        var environment = await EnvironmentOf(gateway);
+        Assert.Equal("Ollama", environment["Llm__Provider"]);
+        Assert.True(environment.ContainsKey("ConnectionStrings__llm"), "the gateway reads the model as ConnectionStrings:llm");
+    }
+
+    [Fact]
+    public async Task Local_mode_without_ollama_or_a_model_file_answers_retrieval_only()
+    {
+        await using var app = await BuildAsync("--Infra:Mode=local", "--Llm:OllamaCommand=/nonexistent/ollama");
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        Assert.DoesNotContain(model.Resources, r => r.Name == "ollama");
+        var environment = await EnvironmentOf(Resource(model, "gateway"));
+        Assert.Equal("None", environment["Llm__Provider"]);
+        Assert.False(environment.ContainsKey("ConnectionStrings__llm"));
+    }
+
     private async Task<DistributedApplication> BuildAsync(params string[] arguments)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [.. arguments, $"--Data:Directory={_data}", "--Ingest:WikipediaTitles="], timeout.Token);
         return await appHost.BuildAsync(timeout.Token);
+    }
+
+    /// <summary>The environment a resource's callbacks set (values as they are: strings, or references resolved at run time).</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentOf(IResource resource)
+    {
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), resource, [], CancellationToken.None);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+        return context.EnvironmentVariables.ToDictionary(entry => entry.Key, entry => entry.Value as string ?? entry.Value.GetType().Name);
     }
 
     private static IResource Resource(DistributedApplicationModel model, string name) =>
