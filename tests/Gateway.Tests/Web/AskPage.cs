@@ -45,6 +45,25 @@ public static class AskPage
 
     public static Task<string[]> StreamingSamplesAsync(this WebPage page) => page.Page.EvaluateAsync<string[]>("() => window.answerSamples");
 
+    /// <summary>How many times the recorded text grew by appending (a non-empty text followed by a longer one that starts
+    /// with it): streamed deltas, not a placeholder replaced by another.</summary>
+    public static int GrowthSteps(IReadOnlyList<string> samples) =>
+        Enumerable.Range(1, Math.Max(0, samples.Count - 1)).Count(i =>
+            samples[i - 1].Trim().Length > 0 && samples[i].Length > samples[i - 1].Length
+            && samples[i].StartsWith(samples[i - 1], StringComparison.Ordinal));
+
+    /// <summary>Waits until the recorded answer text has grown by appending <paramref name="steps"/> times.</summary>
+    public static Task WaitForGrowthStepsAsync(this WebPage page, int steps) => page.Page.WaitForFunctionAsync("""
+        steps => {
+          const s = window.answerSamples || [];
+          let grown = 0;
+          for (let i = 1; i < s.length; i++) {
+            if (s[i - 1].trim().length > 0 && s[i].length > s[i - 1].length && s[i].startsWith(s[i - 1])) grown++;
+          }
+          return grown >= steps;
+        }
+        """, steps, new() { Timeout = AnswerTimeoutMs });
+
     /// <summary>The document ids the answer's sources, citation chips and images name.</summary>
     public static async Task<IReadOnlyList<string>> NamedDocumentsAsync(this WebPage page)
     {

@@ -113,8 +113,8 @@ public sealed class AskPageTests(GatewayFixture fixture, BrowserFixture browser,
         var samples = (await page.StreamingSamplesAsync()).Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
         var final = await page.TestId("answer").TextContentAsync() ?? "";
         output.WriteLine($"{samples.Count} distinct texts while streaming; lengths {string.Join(", ", samples.Select(s => s.Length))}; final {final.Length}");
-        Assert.True(samples.Count >= 2, $"the answer appeared in {samples.Count} step(s) while data-streaming=\"true\": [{string.Join(" | ", samples)}]");
-        Assert.True(samples[0].Length < final.Length, $"the first streamed text ({samples[0].Length} chars) is not shorter than the answer ({final.Length})");
+        var growth = AskPage.GrowthSteps(samples);
+        Assert.True(growth >= 2, $"the answer grew {growth} time(s) while data-streaming=\"true\": [{string.Join(" | ", samples)}]");
         await Expect(page.TestId("mode-badge")).ToContainTextAsync("stories260K");
         await Expect(page.TestId("timings")).ToBeVisibleAsync();
         Assert.Empty(page.Problems);
@@ -128,12 +128,12 @@ public sealed class AskPageTests(GatewayFixture fixture, BrowserFixture browser,
         await using var page = await browser.NewPageAsync(gateway.BaseAddress, output);
         await page.OpenAsync();
 
+        await page.RecordStreamingSamplesAsync();
         await page.AskAsync(FerryQuestion);
         var answer = page.TestId("answer");
         await Expect(answer).ToHaveAttributeAsync("data-streaming", "true", new() { Timeout = AskPage.AnswerTimeoutMs });
-        await page.Page.WaitForFunctionAsync(
-            "() => (document.querySelector('[data-testid=\"answer\"]')?.textContent ?? '').trim().length > 0",
-            null, new() { Timeout = AskPage.AnswerTimeoutMs });
+        // Stopped mid-answer: after the model's first words have appeared (not only a placeholder).
+        await page.WaitForGrowthStepsAsync(3);
         await Expect(page.TestId("stop")).ToBeEnabledAsync();
         await page.TestId("stop").ClickAsync();
 
@@ -143,7 +143,7 @@ public sealed class AskPageTests(GatewayFixture fixture, BrowserFixture browser,
         Assert.NotNull(observed);
         var ended = await observed.Ended.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("cancelled", ended);
-        Assert.True(observed.Updates < 3000, $"{observed.Updates} updates were generated");
+        Assert.True(observed.Updates is > 0 and < 3000, $"{observed.Updates} updates were generated");
         output.WriteLine($"stopped after {observed.Updates} model updates");
         await page.ScreenshotAsync("ask-stopped");
     }
