@@ -54,10 +54,12 @@ public sealed class FullTextQueryTests
         // 1,000 rows: "the" and "of" in half or more (IDF floored), "what" and "is" in a third, "harbour" in a tenth.
         long[] frequencies = [330, 400, 990, 100, 40, 500, 3];
 
+        Assert.Equal(["what", "is", "harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000));
         Assert.Equal(["what", "is", "harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000, commonShare: 1));
-        // With a word in at most a quarter of the rows, the words in more than that go too.
-        Assert.Equal(["harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000));
-        Assert.Equal(["harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000, FullTextQuery.CommonShare));
+        // The stricter cut: with a word in at most a quarter of the rows, the words in more than that go too.
+        Assert.Equal(["harbour", "crane", "Ostrenhafen"], FullTextQuery.SelectTerms(words, frequencies, 1_000, commonShare: 0.25));
+        // Without a word that rare, only the half-the-rows cut applies.
+        Assert.Equal(["what", "is"], FullTextQuery.SelectTerms(["what", "is", "the", "of"], [330, 400, 990, 500], 1_000, commonShare: 0.25));
     }
 
     [Fact]
