@@ -76,7 +76,8 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithReference(media)
     .WithEnvironment("Gateway__ApiKey", apiKey)
     .WaitFor(indexer)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithGatewayDashboardActions(apiKey);
 if (mode == InfraMode.Container)
 {
     gateway.WaitFor(catalog); // the PostgreSQL container; the local SQLite file has nothing to wait for

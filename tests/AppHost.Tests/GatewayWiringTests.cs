@@ -86,6 +86,17 @@ public sealed class GatewayWiringTests : IDisposable
     }
 
     [Fact]
+    public async Task The_gateway_offers_its_web_page_and_an_ingest_command_in_the_dashboard()
+    {
+        await using var app = await BuildAsync("--Infra:Mode=local");
+        var gateway = Resource(app.Services.GetRequiredService<DistributedApplicationModel>(), "gateway");
+        var command = Assert.Single(gateway.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == GatewayCommandExtensions.IngestCommandName);
+        Assert.Equal("Ingest Wikipedia title…", command.DisplayName);
+        Assert.Equal("title", Assert.Single(command.Arguments).Name);
+        Assert.NotEmpty(gateway.Annotations.OfType<ResourceUrlsCallbackAnnotation>());
+    }
+
+    [Fact]
     public async Task Local_mode_without_ollama_or_a_model_file_answers_retrieval_only()
     {
         await using var app = await BuildAsync("--Infra:Mode=local", "--Llm:OllamaCommand=/nonexistent/ollama");
