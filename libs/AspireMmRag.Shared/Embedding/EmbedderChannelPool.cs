@@ -1,4 +1,5 @@
 using System.Net;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,12 @@ namespace AspireMmRag.Embedding;
 /// <summary>
 /// Client-side balancing over embedder replicas: resolves the embedder's endpoints through service discovery, opens
 /// <see cref="EmbedderClientOptions.ConnectionsPerEndpoint"/> HTTP/2 connections (one <see cref="GrpcChannel"/> each) to every
-/// endpoint, and gives each call the channel with the fewest calls in flight (ties rotate). The list is resolved again
-/// every <see cref="EmbedderClientOptions.ResolveInterval"/>.
+/// endpoint, and gives each call the healthy channel with the fewest calls in flight (ties rotate), preferring another
+/// endpoint than the one a retried call just failed on. A connection whose calls fail with UNAVAILABLE
+/// <see cref="EmbedderClientOptions.EjectAfterUnavailable"/> times in a row is set aside and probed (DescribeModels) after
+/// <see cref="EmbedderClientOptions.ProbeInterval"/>, doubling up to <see cref="EmbedderClientOptions.MaxProbeInterval"/>,
+/// until it answers; while every connection is set aside, calls still go to them. The list is resolved again every
+/// <see cref="EmbedderClientOptions.ResolveInterval"/>. After disposal every call gets <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed partial class EmbedderChannelPool(
     ServiceEndpointResolver resolver,
@@ -18,11 +23,12 @@ public sealed partial class EmbedderChannelPool(
     ILogger<EmbedderChannelPool> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _resolving = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
     private PooledChannel[] _channels = [];
     private string[] _endpoints = [];
     private DateTimeOffset _resolvedAt = DateTimeOffset.MinValue;
     private int _next;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>The endpoints calls currently spread over.</summary>
     public IReadOnlyList<string> Endpoints => _endpoints;
@@ -30,39 +36,52 @@ public sealed partial class EmbedderChannelPool(
     /// <summary>One lease per pooled connection (each may reach another replica behind a proxy), for calls that ask every replica.</summary>
     public async ValueTask<IReadOnlyList<ChannelLease>> AcquireEachAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_channels.Length == 0 || DateTimeOffset.UtcNow - _resolvedAt > options.Value.ResolveInterval)
-        {
-            await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        }
-        return _channels.Select(channel =>
+        var channels = await CurrentAsync(cancellationToken).ConfigureAwait(false);
+        return channels.Select(channel =>
         {
             Interlocked.Increment(ref channel.InFlight);
-            return new ChannelLease(channel);
+            return new ChannelLease(this, channel);
         }).ToArray();
     }
 
-    public async ValueTask<ChannelLease> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>A channel for one call: healthy, on another endpoint than <paramref name="avoidEndpoint"/> when one is, with
+    /// the fewest calls in flight.</summary>
+    public async ValueTask<ChannelLease> AcquireAsync(CancellationToken cancellationToken, string? avoidEndpoint = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_channels.Length == 0 || DateTimeOffset.UtcNow - _resolvedAt > options.Value.ResolveInterval)
-        {
-            await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var channels = _channels;
+        var channels = await CurrentAsync(cancellationToken).ConfigureAwait(false);
         var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)channels.Length);
-        var best = channels[start];
-        for (var i = 1; i < channels.Length; i++)
+        var best = Pick(channels, start, channel => !channel.IsEjected && channel.Endpoint != avoidEndpoint)
+            ?? Pick(channels, start, channel => !channel.IsEjected)
+            ?? Pick(channels, start, _ => true)!;
+        Interlocked.Increment(ref best.InFlight);
+        return new ChannelLease(this, best);
+    }
+
+    private static PooledChannel? Pick(PooledChannel[] channels, int start, Func<PooledChannel, bool> eligible)
+    {
+        PooledChannel? best = null;
+        for (var i = 0; i < channels.Length; i++)
         {
             var candidate = channels[(start + i) % channels.Length];
-            if (Volatile.Read(ref candidate.InFlight) < Volatile.Read(ref best.InFlight))
+            if (eligible(candidate) && (best is null || Volatile.Read(ref candidate.InFlight) < Volatile.Read(ref best.InFlight)))
             {
                 best = candidate;
             }
         }
-        Interlocked.Increment(ref best.InFlight);
-        return new ChannelLease(best);
+        return best;
+    }
+
+    /// <summary>The current channels (resolved again when due); never empty.</summary>
+    private async ValueTask<PooledChannel[]> CurrentAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _channels).Length == 0 || DateTimeOffset.UtcNow - _resolvedAt > options.Value.ResolveInterval)
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var channels = Volatile.Read(ref _channels);
+        ObjectDisposedException.ThrowIf(_disposed || channels.Length == 0, this);
+        return channels;
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
@@ -70,6 +89,7 @@ public sealed partial class EmbedderChannelPool(
         await _resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_channels.Length > 0 && DateTimeOffset.UtcNow - _resolvedAt <= options.Value.ResolveInterval)
             {
                 return;
@@ -90,6 +110,7 @@ public sealed partial class EmbedderChannelPool(
                 return;
             }
 
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (endpoints.Length == 0)
             {
                 throw new InvalidOperationException($"Service discovery found no endpoint for the embedder at '{settings.Address}'.");
@@ -101,18 +122,73 @@ public sealed partial class EmbedderChannelPool(
             }
 
             var old = _channels;
-            _channels = endpoints
+            Volatile.Write(ref _channels, endpoints
                 .SelectMany(endpoint => Enumerable.Range(0, Math.Max(1, settings.ConnectionsPerEndpoint)).Select(_ => new PooledChannel(endpoint, CreateChannel(endpoint, settings))))
-                .ToArray();
+                .ToArray());
             _endpoints = endpoints;
             _resolvedAt = DateTimeOffset.UtcNow;
             LogResolved(logger, settings.Address, string.Join(", ", endpoints), _channels.Length);
             // Calls already running on the old channels finish: the channels are closed only after a grace period.
-            _ = DisposeLaterAsync(old);
+            _ = DisposeLaterAsync(old, _disposing.Token);
         }
         finally
         {
             _resolving.Release();
+        }
+    }
+
+    /// <summary>What a call on <paramref name="channel"/> ended with: OK or another answer resets its failure count,
+    /// UNAVAILABLE counts towards setting it aside; CANCELLED and DEADLINE_EXCEEDED (the caller's doing) count for nothing.</summary>
+    private void Report(PooledChannel channel, StatusCode status)
+    {
+        switch (status)
+        {
+            case StatusCode.Cancelled or StatusCode.DeadlineExceeded:
+                return;
+            case StatusCode.Unavailable:
+                if (Interlocked.Increment(ref channel.ConsecutiveUnavailable) >= Math.Max(1, options.Value.EjectAfterUnavailable)
+                    && Interlocked.CompareExchange(ref channel.Ejected, 1, 0) == 0 && !_disposed)
+                {
+                    LogEjected(logger, channel.Endpoint, channel.ConsecutiveUnavailable);
+                    _ = ProbeAsync(channel, _disposing.Token);
+                }
+                return;
+            default:
+                Interlocked.Exchange(ref channel.ConsecutiveUnavailable, 0);
+                if (Interlocked.Exchange(ref channel.Ejected, 0) == 1)
+                {
+                    LogReinstated(logger, channel.Endpoint);
+                }
+                return;
+        }
+    }
+
+    private async Task ProbeAsync(PooledChannel channel, CancellationToken stopping)
+    {
+        var settings = options.Value;
+        var delay = settings.ProbeInterval;
+        try
+        {
+            while (channel.IsEjected && Array.IndexOf(Volatile.Read(ref _channels), channel) >= 0)
+            {
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
+                try
+                {
+                    var client = new Grpc.Embedder.EmbedderClient(channel.Channel);
+                    await client.DescribeModelsAsync(new Grpc.DescribeModelsRequest(),
+                        new CallOptions(deadline: DateTime.UtcNow + settings.ProbeTimeout, cancellationToken: stopping)).ConfigureAwait(false);
+                    Report(channel, StatusCode.OK);
+                    return;
+                }
+                catch (RpcException) when (!stopping.IsCancellationRequested)
+                {
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxProbeInterval.Ticks));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // The pool is being disposed, or the channel was retired and closed.
         }
     }
 
@@ -145,29 +221,37 @@ public sealed partial class EmbedderChannelPool(
         };
     }
 
-    private static async Task DisposeLaterAsync(PooledChannel[] channels)
+    private static async Task DisposeLaterAsync(PooledChannel[] channels, CancellationToken stopping)
     {
         if (channels.Length == 0)
         {
             return;
         }
-        await Task.Delay(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(TimeSpan.FromMinutes(2), stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
         foreach (var channel in channels)
         {
             channel.Channel.Dispose();
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
         _disposed = true;
-        foreach (var channel in _channels)
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        foreach (var channel in Interlocked.Exchange(ref _channels, []))
         {
             channel.Channel.Dispose();
         }
-        _channels = [];
-        _resolving.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedder {Address} resolved to {Endpoints}: {Channels} connections")]
@@ -176,18 +260,9 @@ public sealed partial class EmbedderChannelPool(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resolving the embedder {Address} failed; keeping the known endpoints")]
     private static partial void LogResolveFailed(ILogger logger, Exception exception, Uri address);
 
-    public sealed class PooledChannel(string endpoint, GrpcChannel channel)
-    {
-        public string Endpoint { get; } = endpoint;
-        public GrpcChannel Channel { get; } = channel;
-        internal int InFlight;
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A connection to the embedder at {Endpoint} is set aside after {Failures} UNAVAILABLE calls in a row; probing it")]
+    private static partial void LogEjected(ILogger logger, string endpoint, int failures);
 
-    /// <summary>A channel borrowed for one call; dispose it when the call ends.</summary>
-    public readonly struct ChannelLease(PooledChannel channel) : IDisposable
-    {
-        public GrpcChannel Channel => channel.Channel;
-        public string Endpoint => channel.Endpoint;
-        public void Dispose() => Interlocked.Decrement(ref channel.InFlight);
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "A connection to the embedder at {Endpoint} answers again and is back in use")]
+    private static partial void LogReinstated(ILogger logger, string endpoint);
 }

@@ -10,7 +10,9 @@ namespace AspireMmRag.Embedding;
 /// <summary>
 /// What the indexer and the gateway use to embed: typed calls over <see cref="EmbedderChannelPool"/>, each with a deadline,
 /// the caller's cancellation token, a span, and retries on UNAVAILABLE / RESOURCE_EXHAUSTED (a replica restarting, a model
-/// still loading, a full queue). Other failures (INVALID_ARGUMENT, FAILED_PRECONDITION...) surface at once as <see cref="RpcException"/>.
+/// still loading, a full queue), each retry on another endpoint when there is one. Every call's status is reported to the
+/// pool, which sets aside connections that keep failing with UNAVAILABLE. Other failures (INVALID_ARGUMENT,
+/// FAILED_PRECONDITION...) surface at once as <see cref="RpcException"/>.
 /// </summary>
 public sealed class EmbedderClient(EmbedderChannelPool pool, IOptions<EmbedderClientOptions> options)
 {
@@ -18,13 +20,18 @@ public sealed class EmbedderClient(EmbedderChannelPool pool, IOptions<EmbedderCl
     private static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
     /// <summary>Embeds texts with <paramref name="model"/> (<see cref="EmbeddingModelNames"/>); vectors come back in input order.</summary>
-    public async Task<IReadOnlyList<float[]>> EmbedTextsAsync(string model, TextKind kind, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<float[]>> EmbedTextsAsync(string model, TextKind kind, IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        (await EmbedTextsDetailedAsync(model, kind, texts, cancellationToken).ConfigureAwait(false)).Vectors;
+
+    /// <summary>Embeds texts and also says which were cut to the model's token limit and which replica answered.</summary>
+    public async Task<EmbeddingResult> EmbedTextsDetailedAsync(string model, TextKind kind, IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         var request = new EmbedTextsRequest { Model = model, Kind = kind };
         request.Texts.AddRange(texts);
         var response = await CallAsync($"embed texts {model}", texts.Count,
             (client, callOptions) => client.EmbedTextsAsync(request, callOptions), cancellationToken).ConfigureAwait(false);
-        return ToVectors(response, texts.Count);
+        var result = new EmbeddingResult(ToVectors(response, texts.Count), [.. response.Vectors.Select(vector => vector.Truncated)], response.Replica);
+        return result;
     }
 
     /// <summary>Embeds a search query with the passage model (the embedder adds the model's query prefix).</summary>
@@ -91,23 +98,30 @@ public sealed class EmbedderClient(EmbedderChannelPool pool, IOptions<EmbedderCl
         activity?.SetTag("embedder.items", items);
         var deadline = DateTime.UtcNow + settings.CallTimeout;
 
+        string? failedOn = null;
         for (var attempt = 1; ; attempt++)
         {
-            using var lease = await pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await pool.AcquireAsync(cancellationToken, avoidEndpoint: failedOn).ConfigureAwait(false);
             activity?.SetTag("embedder.endpoint", lease.Endpoint);
             activity?.SetTag("embedder.attempts", attempt);
             try
             {
                 var client = new GrpcEmbedder.EmbedderClient(lease.Channel);
-                return await call(client, new CallOptions(deadline: deadline, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var response = await call(client, new CallOptions(deadline: deadline, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                lease.Report(StatusCode.OK);
+                return response;
             }
             catch (RpcException ex) when (attempt < settings.MaxAttempts && IsTransient(ex.StatusCode) && DateTime.UtcNow < deadline)
             {
+                lease.Report(ex.StatusCode);
                 activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["grpc.status"] = ex.StatusCode.ToString() }));
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+                // The next attempt goes to another endpoint when there is one; the pause spares a replica that is only busy.
+                failedOn = lease.Endpoint;
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException ex)
             {
+                lease.Report(ex.StatusCode);
                 activity?.SetStatus(ActivityStatusCode.Error, $"{ex.StatusCode}: {ex.Status.Detail}");
                 throw;
             }

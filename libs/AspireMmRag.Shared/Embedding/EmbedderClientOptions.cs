@@ -20,6 +20,18 @@ public sealed class EmbedderClientOptions
     /// <summary>Attempts for calls that fail with UNAVAILABLE (replica restarting, model still loading) or RESOURCE_EXHAUSTED.</summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>UNAVAILABLE calls in a row after which a connection is set aside (and probed until it answers).</summary>
+    public int EjectAfterUnavailable { get; set; } = 3;
+
+    /// <summary>Wait before the first probe of a connection set aside; doubles after each failed probe.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest wait between probes of a connection set aside.</summary>
+    public TimeSpan MaxProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deadline of one probe (a DescribeModels call).</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often the endpoint list is resolved again.</summary>
     public TimeSpan ResolveInterval { get; set; } = TimeSpan.FromSeconds(30);
 
