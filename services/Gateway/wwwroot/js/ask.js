@@ -182,6 +182,14 @@ function renderAnswer() {
   if (state.stopped) answer.append(el("p", { class: "muted stopped", text: "Stopped — the answer is incomplete." }));
 }
 
+/** The section path without the title it starts with ("Suomenlinna › Getting there" of "Suomenlinna" → "Getting there"). */
+function sectionOf(citation) {
+  const section = citation.section || "";
+  if (section === citation.title) return "";
+  const prefix = `${citation.title} › `;
+  return section.startsWith(prefix) ? section.slice(prefix.length) : section;
+}
+
 /** An inline chip for [n]: links to the source, shows title › section and a snippet on hover or focus. */
 function citationChip(number) {
   const citation = state.citations.get(number);
@@ -193,7 +201,7 @@ function citationChip(number) {
     target: href ? "_blank" : undefined,
     rel: href ? "noopener noreferrer" : undefined,
     tabindex: href ? undefined : "0",
-    "aria-label": `Source ${number}: ${citation.title}${citation.section ? " › " + citation.section : ""}`,
+    "aria-label": `Source ${number}: ${citation.title}${sectionOf(citation) ? " › " + sectionOf(citation) : ""}`,
     dataset: { testid: "citation", number: String(number), documentId: citation.documentId },
     text: String(number),
   });
@@ -203,7 +211,7 @@ function citationChip(number) {
     const tooltip = el(
       "span",
       { class: "citation-tooltip", role: "tooltip", id, dataset: { testid: "citation-tooltip" } },
-      el("strong", { text: [citation.title, citation.section].filter(Boolean).join(" › ") }),
+      el("strong", { text: [citation.title, sectionOf(citation)].filter(Boolean).join(" › ") }),
       el("span", { class: "snippet", text: snippet(passageBody(citation), 220) }),
     );
     for (const other of document.querySelectorAll(".citation-tooltip")) other.remove();
@@ -272,7 +280,7 @@ function renderSources() {
     ...citations.map((citation) => {
       const isUsed = used.has(citation.number);
       const href = safeUrl(citation.url);
-      const title = [citation.title, citation.section].filter(Boolean).join(" › ");
+      const title = [citation.title, sectionOf(citation)].filter(Boolean).join(" › ");
       const share = Math.max(0.04, Math.min(1, citation.score / best));
       return el(
         "li",
@@ -289,7 +297,7 @@ function renderSources() {
             "div",
             { class: "source-title" },
             href ? el("a", { href, target: "_blank", rel: "noopener noreferrer", text: citation.title }) : el("span", { text: citation.title }),
-            citation.section ? el("span", { class: "muted", text: ` › ${citation.section}` }) : null,
+            sectionOf(citation) ? el("span", { class: "muted", text: ` › ${sectionOf(citation)}` }) : null,
             isUsed ? el("span", { class: "used-badge", text: "used" }) : null,
           ),
           el(

@@ -5,6 +5,7 @@ import { byTestId, clearError, el, safeUrl, showError } from "./dom.js";
 const panel = () => document.getElementById("panel-documents");
 const pageSize = 50;
 let next = null;
+let total = 0;
 let loading = null;
 /** Document ids being removed: their rows stay "removing…" across refreshes until the catalog no longer lists them. */
 const removing = new Set();
@@ -36,10 +37,8 @@ async function load(reset) {
       for (const doc of page.items) list.append(row(doc));
       next = page.next;
       more.hidden = !next;
-      const shown = list.querySelectorAll('[data-testid="document"]').length;
-      empty.hidden = shown > 0;
-      document.getElementById("documents-table").hidden = shown === 0;
-      status.textContent = shown > 0 ? `${shown} of ${page.total} document${page.total === 1 ? "" : "s"}` : "";
+      total = page.total;
+      showCount();
       clearError(panel());
     } catch (error) {
       status.textContent = "";
@@ -47,6 +46,15 @@ async function load(reset) {
     }
   })();
   return loading;
+}
+
+/** The "n of total documents" line, the table and the empty state, from the rows shown now. */
+function showCount() {
+  const shown = byTestId("documents").querySelectorAll('[data-testid="document"]').length;
+  byTestId("documents-empty").hidden = shown > 0;
+  document.getElementById("documents-table").hidden = shown === 0;
+  document.getElementById("documents-status").textContent =
+    shown > 0 ? `${shown} of ${total} document${total === 1 ? "" : "s"}` : "";
 }
 
 function row(doc) {
@@ -91,11 +99,8 @@ function confirmDelete(doc, tr, remove, state) {
       await apiFetch(`/api/documents/${encodeURIComponent(doc.documentId)}`, { method: "DELETE" });
       await waitUntilGone(doc.documentId);
       tr.remove();
-      const list = byTestId("documents");
-      if (!list.querySelector('[data-testid="document"]')) {
-        document.getElementById("documents-table").hidden = true;
-        byTestId("documents-empty").hidden = false;
-      }
+      total = Math.max(0, total - 1);
+      showCount();
     } catch (error) {
       tr.classList.remove("removing");
       delete tr.dataset.removing;
