@@ -69,7 +69,7 @@ public sealed partial class Retriever(
         var clipTotal = clip.EmbedMs + clip.SearchMs;
         var (embedMs, searchMs) = passageTotal >= clipTotal ? (passageEmbedMs, passageSearchMs) : (clip.EmbedMs, clip.SearchMs);
 
-        telemetry.RetrievalDuration.Record(totalMs);
+        telemetry.RetrievalDuration.Record(totalMs, new KeyValuePair<string, object?>("passage_mode", query.Mode.Name()));
         telemetry.Hits.Record(passages.Count, new KeyValuePair<string, object?>("modality", "text"));
         telemetry.Hits.Record(images.Count, new KeyValuePair<string, object?>("modality", "image"));
         activity?.SetTag("retrieval.passages", passages.Count);

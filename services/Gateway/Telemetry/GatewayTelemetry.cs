@@ -14,7 +14,7 @@ public sealed class GatewayTelemetry : IDisposable
     {
         _meter = meterFactory.Create(Name);
         AskDuration = _meter.CreateHistogram<double>("gateway.ask.duration", "ms", "Time to answer one question, by mode.");
-        RetrievalDuration = _meter.CreateHistogram<double>("gateway.retrieval.duration", "ms", "Time from a query to its ranked passages and images.");
+        RetrievalDuration = _meter.CreateHistogram<double>("gateway.retrieval.duration", "ms", "Time from a query to its ranked passages and images, by passage search mode (hybrid, dense, bm25).");
         Hits = _meter.CreateHistogram<long>("gateway.retrieval.hits", "{hit}", "Results returned per query, by modality (text, image).");
     }
 
