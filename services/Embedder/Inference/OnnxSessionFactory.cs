@@ -13,13 +13,32 @@ public sealed record OnnxSession(InferenceSession Session, string ExecutionProvi
 
 /// <summary>
 /// Creates inference sessions on CUDA when the CUDA provider loads, on CPU otherwise.
-/// <see cref="OrtEnv.GetAvailableProviders"/> lists CUDA even where CUDA is absent, so the only reliable test is to
-/// append the provider and create the session; any failure there falls back to CPU (unless CUDA was required).
+/// <see cref="OrtEnv.GetAvailableProviders"/> lists CUDA even where CUDA is absent, so with <c>Auto</c> the factory first
+/// checks that the CUDA provider library loads (<see cref="CudaProbe"/>; on a CPU-only machine it does not, and ONNX Runtime
+/// is never asked, so it logs no error), then appends the provider and creates the session. The first failure decides for
+/// the process: it is logged once, at information level with the reason, and every later session goes straight to CPU.
+/// With <c>Cuda</c> a failure is thrown; with <c>Cpu</c> CUDA is never tried.
 /// </summary>
 public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> options, ILogger<OnnxSessionFactory> logger)
 {
     public const string Cuda = "CUDA";
     public const string Cpu = "CPU";
+
+    private readonly Lock _gate = new();
+    private bool _probed;
+    private string? _cudaUnavailable;
+
+    /// <summary>Why sessions run on CPU although CUDA was allowed (null until CUDA failed, or when it never did).</summary>
+    public string? CudaFallbackReason
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cudaUnavailable;
+            }
+        }
+    }
 
     public OnnxSession Create(string modelPath)
     {
@@ -29,7 +48,13 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         }
 
         var settings = options.Value;
-        if (settings.ExecutionProvider != ExecutionProviderPreference.Cpu)
+        var tryCuda = settings.ExecutionProvider switch
+        {
+            ExecutionProviderPreference.Cuda => true,
+            ExecutionProviderPreference.Auto => CudaMayLoad(),
+            _ => false,
+        };
+        if (tryCuda)
         {
             SessionOptions? cudaOptions = null;
             try
@@ -43,7 +68,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
             catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException
                                            && settings.ExecutionProvider == ExecutionProviderPreference.Auto)
             {
-                LogCudaUnavailable(logger, Path.GetFileName(modelPath), ex.Message);
+                FallBack(ex.Message);
             }
             finally
             {
@@ -55,6 +80,39 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         var cpuSession = new InferenceSession(modelPath, cpuOptions);
         LogProvider(logger, Path.GetFileName(modelPath), Cpu);
         return new OnnxSession(cpuSession, Cpu);
+    }
+
+    private bool CudaMayLoad()
+    {
+        string? reason;
+        lock (_gate)
+        {
+            if (_probed)
+            {
+                return _cudaUnavailable is null;
+            }
+            _probed = true;
+            reason = CudaProbe.UnavailableReason();
+            _cudaUnavailable = reason;
+        }
+        if (reason is not null)
+        {
+            LogCudaUnavailable(logger, reason);
+        }
+        return reason is null;
+    }
+
+    private void FallBack(string reason)
+    {
+        lock (_gate)
+        {
+            if (_cudaUnavailable is not null)
+            {
+                return;
+            }
+            _cudaUnavailable = reason;
+        }
+        LogCudaUnavailable(logger, reason);
     }
 
     private static SessionOptions CreateOptions(InferenceOptions settings)
@@ -74,6 +132,6 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
     [LoggerMessage(Level = LogLevel.Information, Message = "ONNX model {Model} runs on the {Provider} execution provider")]
     private static partial void LogProvider(ILogger logger, string model, string provider);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "CUDA execution provider unavailable for {Model}, using CPU: {Reason}")]
-    private static partial void LogCudaUnavailable(ILogger logger, string model, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "CUDA execution provider unavailable, every model runs on CPU: {Reason}")]
+    private static partial void LogCudaUnavailable(ILogger logger, string reason);
 }
