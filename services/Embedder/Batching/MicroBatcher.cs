@@ -11,9 +11,10 @@ namespace AspireMmRag.Embedder.Batching;
 /// waits at most <see cref="BatchingOptions.MaxWait"/> for more when the batch is not full, runs the model once, and
 /// completes every caller whose items were in it. A call's items may span batches. While a batch runs, new calls queue,
 /// so under load batches form without any waiting. The queue is bounded (<see cref="QueueFullException"/> beyond it),
-/// and items of cancelled calls are dropped before they reach the model. Disposing stops the worker: a call that is not
-/// yet in a running batch (queued, in a half-built batch, or admitted while shutdown began) fails with
-/// <see cref="ObjectDisposedException"/> ("shutting down"); none is left waiting.
+/// and items of cancelled calls are dropped before they reach the model. Disposing closes the queue and stops the worker:
+/// calls still queued, or admitted while shutdown began, fail with <see cref="ObjectDisposedException"/> ("shutting down");
+/// a half-built batch runs when the worker sees the queue close first and fails when it sees the stop first. No caller is
+/// left waiting.
 /// </summary>
 public sealed partial class MicroBatcher<TInput, TOutput> : IAsyncDisposable
 {
