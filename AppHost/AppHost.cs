@@ -12,10 +12,12 @@ var ingest = IngestSettings.From(builder.Configuration, repositoryRoot);
 IResourceBuilder<IResourceWithConnectionString> messaging;
 IResourceBuilder<IResourceWithConnectionString> catalog;
 IResourceBuilder<ContainerResource>? milvus = null;
+IResourceBuilder<ParameterResource>? milvusPassword = null;
 if (mode == InfraMode.Container)
 {
     messaging = builder.AddRabbitMQ("messaging").WithDataVolume();
-    milvus = builder.AddMilvusStandalone("milvus");
+    milvusPassword = builder.AddParameter("milvus-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+    milvus = builder.AddMilvusStandalone("milvus", milvusPassword);
     catalog = builder.AddPostgres("postgres").WithDataVolume().AddDatabase("catalog");
 }
 else
@@ -48,7 +50,7 @@ if (builder.Configuration["Embedder:AutoDownload"] is { Length: > 0 } autoDownlo
 
 // Stores, as connection strings the services read: where vectors live (Milvus or the embedded store) and image bytes.
 var vectors = milvus is not null
-    ? builder.AddConnectionString("vectors", ReferenceExpression.Create($"Provider=Milvus;Endpoint={milvus.GetEndpoint("http")}"))
+    ? builder.AddConnectionString("vectors", ReferenceExpression.Create($"Provider=Milvus;Endpoint={milvus.GetEndpoint("http")};Token={MilvusExtensions.User}:{milvusPassword!}"))
     : builder.AddConnectionString("vectors", ReferenceExpression.Create($"Provider=Embedded;Directory={ingest.VectorsDirectory}"));
 var media = builder.AddConnectionString("media", ReferenceExpression.Create($"Directory={ingest.MediaDirectory}"));
 

@@ -86,6 +86,21 @@ public sealed class GatewayWiringTests : IDisposable
     }
 
     [Fact]
+    public async Task Container_mode_runs_Milvus_with_authentication_and_a_generated_root_password_the_services_sign_in_with()
+    {
+        await using var app = await BuildAsync("--Infra:Mode=container");
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+
+        var password = Assert.IsType<ParameterResource>(Resource(model, "milvus-password"));
+        Assert.True(password.Secret);
+        var environment = await EnvironmentOf(Resource(model, "milvus"));
+        Assert.Equal("true", environment["COMMON_SECURITY_AUTHORIZATIONENABLED"]);
+        Assert.Equal(nameof(ParameterResource), environment["COMMON_SECURITY_DEFAULTROOTPASSWORD"]); // the parameter, resolved at run time
+        var vectors = Assert.IsAssignableFrom<IResourceWithConnectionString>(Resource(model, "vectors"));
+        Assert.Contains(";Token=root:{milvus-password.value}", vectors.ConnectionStringExpression.ValueExpression);
+    }
+
+    [Fact]
     public async Task The_gateway_offers_its_web_page_and_an_ingest_command_in_the_dashboard()
     {
         await using var app = await BuildAsync("--Infra:Mode=local");
