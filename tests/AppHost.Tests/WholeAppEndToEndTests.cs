@@ -98,9 +98,8 @@ public sealed class WholeAppEndToEndTests(WholeAppFixture app, ITestOutputHelper
         await Guard(async () =>
         {
             var ask = await app.AskAsync();
-            var started = Stopwatch.StartNew();
             var trace = await app.WaitForTraceAsync(ask.TraceId, TimeSpan.FromSeconds(90));
-            output.WriteLine($"trace {ask.TraceId}: {trace.Spans.Count} spans, complete {started.Elapsed.TotalSeconds:F1} s after the ask ended " +
+            output.WriteLine($"trace {ask.TraceId}: {trace.Spans.Count} spans, its four parts all received {trace.CompleteAfter?.TotalSeconds:F1} s after this step began " +
                 $"({app.Otlp.TraceRequests} OTLP trace exports received, {app.Otlp.Spans.Count} spans in all, {app.Otlp.Rejected} rejected)");
             foreach (var span in trace.Spans)
             {
@@ -113,6 +112,7 @@ public sealed class WholeAppEndToEndTests(WholeAppFixture app, ITestOutputHelper
             Assert.True(trace.VectorStore.Count > 0, $"no span of the {VectorStoreSource} source in the trace");
             Assert.All(trace.VectorStore, span => Assert.Equal("gateway", span.Service));
             var chat = Assert.Single(trace.Chat);
+            output.WriteLine("chat span attributes: " + string.Join(", ", chat.Attributes.Select(a => $"{a.Key}={(a.Value.Length > 60 ? a.Value[..60].ReplaceLineEndings(" ") + "…" : a.Value)}")));
             Assert.Equal("gateway", chat.Service);
             Assert.Equal("chat", chat.Attributes.GetValueOrDefault("gen_ai.operation.name"));
             Assert.False(string.IsNullOrEmpty(chat.Attributes.GetValueOrDefault("gen_ai.request.model")), string.Join(", ", chat.Attributes));
@@ -134,6 +134,7 @@ public sealed class WholeAppEndToEndTests(WholeAppFixture app, ITestOutputHelper
             output.WriteLine(burst.Report);
             Assert.True(burst.KilledDuringBurst, "the replica was killed after the burst had ended: " + burst.Report);
             Assert.True(burst.Succeeded >= 49, burst.Report);
+            Assert.True(burst.SearchAfterwardsOk, burst.Report);
         });
     }
 
@@ -417,7 +418,10 @@ public sealed class WholeAppFixture : IAsyncLifetime
     // ---- Step 3: the trace -------------------------------------------------------------------------------------------------
 
     public sealed record TraceParts(IReadOnlyList<ReceivedSpan> Spans, ReceivedSpan? Gateway, IReadOnlyList<ReceivedSpan> Embedder,
-        IReadOnlyList<ReceivedSpan> VectorStore, IReadOnlyList<ReceivedSpan> Chat);
+        IReadOnlyList<ReceivedSpan> VectorStore, IReadOnlyList<ReceivedSpan> Chat)
+    {
+        public TimeSpan? CompleteAfter { get; init; }
+    }
 
     /// <summary>Waits until the trace holds the gateway's request span, an embedder span, a vector-store span and the chat span,
     /// then a little longer for the spans still in the exporters' batches.</summary>
@@ -435,7 +439,7 @@ public sealed class WholeAppFixture : IAsyncLifetime
             }
             if ((complete && deadline.Elapsed - settled > TimeSpan.FromSeconds(2)) || deadline.Elapsed > timeout)
             {
-                return parts;
+                return parts with { CompleteAfter = complete ? settled : null };
             }
             await Task.Delay(250, _stop.Token);
         }
@@ -453,10 +457,12 @@ public sealed class WholeAppFixture : IAsyncLifetime
 
     // ---- Step 4: a replica killed during a burst ---------------------------------------------------------------------------
 
-    public sealed record BurstResult(int Succeeded, bool KilledDuringBurst, string Report);
+    public sealed record BurstResult(int Succeeded, bool KilledDuringBurst, bool SearchAfterwardsOk, string Report);
 
-    /// <summary>Starts <paramref name="count"/> concurrent searches, kills one embedder replica (its whole process tree, -9)
-    /// once the first answer is back — or after 3 s — and counts the searches that succeeded.</summary>
+    /// <summary>Starts <paramref name="count"/> concurrent searches with long queries (a few hundred tokens each, so the
+    /// embedders are busy for a while) and kills one embedder replica — its whole process tree, SIGKILL — from a thread of
+    /// its own, half a warm-up search's latency after the burst began, while the calls are in flight; then counts the
+    /// searches that succeeded.</summary>
     public async Task<BurstResult> SearchBurstKillingOneReplicaAsync(int count)
     {
         var replicas = HealthyEmbedders();
@@ -471,14 +477,36 @@ public sealed class WholeAppFixture : IAsyncLifetime
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         timeout.CancelAfter(TimeSpan.FromMinutes(3));
         var clock = Stopwatch.StartNew();
+
+        // Warm-up: how long such a search takes here, now (both replicas up), ten at a time.
+        var warmUp = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SearchAsync(1000 + i, ActivityTraceId.CreateRandom().ToHexString(), clock, timeout.Token)));
+        Assert.True(warmUp.All(r => r.Ok), "warm-up searches failed: " + string.Join("; ", warmUp.Where(r => !r.Ok).Select(r => r.Outcome)));
+        var killDelay = TimeSpan.FromMilliseconds(Math.Clamp(Percentile(warmUp, 0.5) / 2, 30, 3000));
+
         var traceIds = Enumerable.Range(0, count).Select(_ => ActivityTraceId.CreateRandom().ToHexString()).ToArray();
-        var searches = Enumerable.Range(0, count).Select(i => SearchAsync(i, traceIds[i], clock, timeout.Token)).ToArray();
-        await Task.WhenAny(Task.WhenAny(searches), Task.Delay(TimeSpan.FromSeconds(3), timeout.Token));
-        var completedBeforeKill = searches.Count(s => s.IsCompleted);
-        process.Kill(entireProcessTree: true);
-        var killedAt = clock.Elapsed;
+        var completedAtKill = -1;
+        var killedAt = TimeSpan.Zero;
+        Task<SearchOutcome>[] searches = [];
+        using var searchesStarted = new ManualResetEventSlim();
+        var killer = new Thread(() =>
+        {
+            searchesStarted.Wait();
+            var burstStart = clock.Elapsed;
+            while (clock.Elapsed - burstStart < killDelay)
+            {
+                Thread.Sleep(5);
+            }
+            completedAtKill = searches.Count(s => s.IsCompleted);
+            process.Kill(entireProcessTree: true);
+            killedAt = clock.Elapsed - burstStart;
+        }) { IsBackground = true, Priority = ThreadPriority.Highest, Name = "replica killer" };
+        killer.Start();
+        var burstStarted = clock.Elapsed;
+        searches = [.. Enumerable.Range(0, count).Select(i => SearchAsync(i, traceIds[i], clock, timeout.Token))];
+        searchesStarted.Set();
         var results = await Task.WhenAll(searches);
-        var burstEnded = clock.Elapsed;
+        var burstEnded = clock.Elapsed - burstStarted;
+        killer.Join(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
 
         await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token); // the embedders' last span batches
@@ -487,15 +515,24 @@ public sealed class WholeAppFixture : IAsyncLifetime
             .GroupBy(s => s.ServiceInstance).Select(g => $"{(g.Key.Length > 0 ? g.Key : "?")}: {g.Count()}");
         var retried = Otlp.Spans.Count(s => burstTraces.Contains(s.TraceId) && s.Attributes.TryGetValue("embedder.attempts", out var a) && a != "1");
         var failures = results.Where(r => !r.Ok).Select(r => $"#{r.Index} {r.Outcome}").ToList();
+        var victimState = _embedders.TryGetValue(victim.ResourceId, out var after) ? after.Snapshot.State?.Text : "?";
+        var afterwards = await SearchAsync(count, ActivityTraceId.CreateRandom().ToHexString(), clock, timeout.Token);
         var succeeded = results.Count(r => r.Ok);
         var report = $"""
-            killed {victim.ResourceId} (pid {pid}: {commandLine}; process tree {string.Join(",", tree)}) at {killedAt.TotalMilliseconds:F0} ms, {completedBeforeKill} of {count} searches done by then
-            burst: {succeeded}/{count} succeeded, ended at {burstEnded.TotalMilliseconds:F0} ms; latencies p50 {Percentile(results, 0.5):F0} ms, max {results.Max(r => r.Milliseconds):F0} ms
-            embedder server spans of the burst per replica instance: {string.Join("; ", served)}; embedder calls retried: {retried}
+            warm-up: 10 searches, p50 {Percentile(warmUp, 0.5):F0} ms, so the kill comes {killDelay.TotalMilliseconds:F0} ms into the burst
+            killed {victim.ResourceId} (pid {pid}: {commandLine}; process tree {string.Join(",", tree)}) {killedAt.TotalMilliseconds:F0} ms into the burst, {completedAtKill} of {count} searches done by then
+            burst: {succeeded}/{count} succeeded, ended after {burstEnded.TotalMilliseconds:F0} ms; latencies p50 {Percentile(results, 0.5):F0} ms, max {results.Max(r => r.Milliseconds):F0} ms
+            embedder server spans of the burst exported per replica instance (the killed one's unexported spans are lost): {string.Join("; ", served)}; gateway embedder calls that needed another attempt: {retried}
             failures: {(failures.Count == 0 ? "none" : string.Join("; ", failures))}
+            afterwards: {victim.ResourceId} is '{victimState}'; one more search on the surviving replica: {afterwards.Outcome} in {afterwards.Milliseconds:F0} ms
             """;
-        return new BurstResult(succeeded, completedBeforeKill < count, report);
+        return new BurstResult(succeeded, completedAtKill is >= 0 && completedAtKill < count, afterwards.Ok, report);
     }
+
+    /// <summary>A query of a few hundred tokens about the lighthouse (the passage model reads up to 512), different per index.</summary>
+    private static string LongQuery(int index) =>
+        $"Search {index}: " + string.Join(" ", Enumerable.Range(0, 12).Select(i =>
+            $"When does the lamp of the Varjosaari lighthouse turn, who quarried its granite in {1800 + (index * 7 + i) % 200}, and which ferry reaches the island?"));
 
     private sealed record SearchOutcome(int Index, bool Ok, string Outcome, double Milliseconds);
 
@@ -507,7 +544,7 @@ public sealed class WholeAppFixture : IAsyncLifetime
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/search")
             {
-                Content = JsonContent.Create(new { query = $"When does the lamp of the Varjosaari lighthouse turn? ({index})", topK = 3 }),
+                Content = JsonContent.Create(new { query = LongQuery(index), topK = 3 }),
             };
             request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
             using var response = await Http.SendAsync(request, cancellationToken);
