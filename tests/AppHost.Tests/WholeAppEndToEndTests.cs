@@ -124,6 +124,34 @@ public sealed class WholeAppEndToEndTests(WholeAppFixture app, ITestOutputHelper
         });
     }
 
+    [Fact, Step(5)]
+    public async Task The_ingest_reads_as_one_trace_from_the_gateway_through_crawler_indexer_embedder_and_store_to_the_catalog()
+    {
+        await Guard(async () =>
+        {
+            var ingest = await app.IngestAsync();
+            (string Name, Func<ReceivedSpan, bool> Test)[] parts =
+            [
+                ("gateway POST /api/ingest", s => WholeAppFixture.IsService(s, "gateway") && s.Kind == 2 && s.Name.Contains("/api/ingest", StringComparison.Ordinal)),
+                ("crawler", s => WholeAppFixture.IsService(s, "crawler")),
+                ("indexer 'index document'", s => WholeAppFixture.IsService(s, "indexer") && s.Name == "index document"),
+                ("embedder", s => WholeAppFixture.IsService(s, "embedder")),
+                ("vector store", s => s.Scope == VectorStoreSource && WholeAppFixture.IsService(s, "indexer")),
+                ("gateway 'catalog apply'", s => WholeAppFixture.IsService(s, "gateway") && s.Name == "catalog apply"),
+            ];
+            var spans = await app.WaitForSpansAsync(ingest.TraceId, [.. parts.Select(p => p.Test)], TimeSpan.FromSeconds(30));
+            output.WriteLine($"ingest trace {ingest.TraceId}: {spans.Count} spans");
+            foreach (var group in spans.GroupBy(s => (s.Service, s.Name)).OrderBy(g => g.Key.Service))
+            {
+                output.WriteLine($"  {group.Count()} × {group.Key.Service} '{group.Key.Name}'");
+            }
+            foreach (var (name, test) in parts)
+            {
+                Assert.True(spans.Any(test), $"the ingest's trace has no span of: {name}");
+            }
+        });
+    }
+
     [Fact, Step(4)]
     public async Task A_burst_of_50_searches_survives_one_embedder_replica_being_killed()
     {
@@ -346,7 +374,7 @@ public sealed class WholeAppFixture : IAsyncLifetime
 
     public sealed record SseEvent(string Type, string? Id, JsonElement Data);
 
-    public sealed record IngestResult(string JobId, IReadOnlyList<SseEvent> Events, TimeSpan Duration);
+    public sealed record IngestResult(string JobId, IReadOnlyList<SseEvent> Events, TimeSpan Duration, string TraceId);
 
     /// <summary>POST /api/ingest of the fixture folder (once for the class), then its events until <c>job-done</c>.</summary>
     public Task<IngestResult> IngestAsync() => _ingest ??= IngestOnceAsync();
@@ -358,6 +386,8 @@ public sealed class WholeAppFixture : IAsyncLifetime
         var started = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/ingest") { Content = JsonContent.Create(new { folder = CorpusName }) };
         request.Headers.Add("X-Api-Key", _apiKey);
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         using var accepted = await Http.SendAsync(request, timeout.Token);
         var body = await accepted.Content.ReadAsStringAsync(timeout.Token);
         Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, $"POST /api/ingest: {(int)accepted.StatusCode} {body}");
@@ -366,7 +396,7 @@ public sealed class WholeAppFixture : IAsyncLifetime
         using var events = new HttpRequestMessage(HttpMethod.Get, $"/api/ingest/{jobId}/events");
         events.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         var received = await ReadEventsAsync(events, stopAfter: "job-done", timeout.Token);
-        return new IngestResult(jobId, received, started.Elapsed);
+        return new IngestResult(jobId, received, started.Elapsed, traceId);
     }
 
     /// <summary>Reads a Server-Sent Events response with the BCL's parser until the stream ends or <paramref name="stopAfter"/>.</summary>
@@ -452,7 +482,23 @@ public sealed class WholeAppFixture : IAsyncLifetime
         [.. spans.Where(s => s.Scope == "AspireMmRag.VectorStore")],
         [.. spans.Where(s => s.Scope == "Experimental.Microsoft.Extensions.AI" && s.Name.StartsWith("chat", StringComparison.Ordinal))]);
 
-    private static bool IsService(ReceivedSpan span, string resource) =>
+    /// <summary>The spans of <paramref name="traceId"/> once every part in <paramref name="parts"/> has at least one, or what
+    /// arrived when <paramref name="timeout"/> ends.</summary>
+    public async Task<IReadOnlyList<ReceivedSpan>> WaitForSpansAsync(string traceId, IReadOnlyList<Func<ReceivedSpan, bool>> parts, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var spans = Otlp.Trace(traceId);
+            if (parts.All(part => spans.Any(part)) || deadline.Elapsed > timeout)
+            {
+                return spans;
+            }
+            await Task.Delay(250, _stop.Token);
+        }
+    }
+
+    public static bool IsService(ReceivedSpan span, string resource) =>
         span.Service == resource || span.Service.StartsWith(resource + "-", StringComparison.Ordinal);
 
     // ---- Step 4: a replica killed during a burst ---------------------------------------------------------------------------
