@@ -82,14 +82,18 @@ public static class IngestApi
             : UnknownJob(jobId);
 
     private static async Task<IResult> EventsAsync(Guid jobId, HttpContext context, JobCatalog jobs, JobEventSignal signal,
-        IOptions<IngestionOptions> options, CancellationToken cancellationToken)
+        IOptions<IngestionOptions> options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         if (!await jobs.ExistsAsync(jobId, cancellationToken))
         {
             return UnknownJob(jobId);
         }
         var after = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? last : 0;
-        return TypedResults.ServerSentEvents(StreamAsync(jobId, after, jobs, signal, options.Value.EventPollInterval, cancellationToken));
+        // The stream also ends when the gateway starts to stop: an open stream would hold the shutdown (and the message bus's
+        // orderly stop behind it) until its timeout; the client reconnects with Last-Event-ID and misses nothing.
+        var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        context.Response.RegisterForDispose(stopping);
+        return TypedResults.ServerSentEvents(StreamAsync(jobId, after, jobs, signal, options.Value.EventPollInterval, stopping.Token));
     }
 
     /// <summary>The job's stored events after <paramref name="after"/>, then each new one as it is saved, until <c>job-done</c>.</summary>
@@ -120,6 +124,10 @@ public static class IngestApi
                 }
                 catch (TimeoutException)
                 {
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break; // the client left or the gateway is stopping: end the stream, the client resumes with Last-Event-ID
                 }
             }
         }
