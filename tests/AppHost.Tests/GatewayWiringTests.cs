@@ -66,7 +66,7 @@ public sealed class GatewayWiringTests : IDisposable
         var ollama = Assert.IsType<AspireMmRag.AppHost.Extensions.Ollama.OllamaContainerResource>(Resource(model, "ollama"));
         var image = Assert.Single(ollama.Annotations.OfType<ContainerImageAnnotation>());
         Assert.Equal(("docker.io", "ollama/ollama", AspireMmRag.AppHost.Extensions.Ollama.OllamaExtensions.Tag), (image.Registry, image.Image, image.Tag));
-        Assert.Contains(ollama.Annotations.OfType<ContainerMountAnnotation>(), mount => mount.Target == "/root/.ollama");
+        Assert.Contains(ollama.Annotations.OfType<ContainerMountAnnotation>(), mount => mount.Target == AspireMmRag.AppHost.Extensions.Ollama.OllamaExtensions.ModelsPathInContainer);
         Assert.Equal(11434, Assert.Single(ollama.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http").TargetPort);
         var runtimeArgs = new List<object>();
         foreach (var callback in ollama.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())

@@ -10,8 +10,12 @@ public static class OllamaExtensions
     public const string Tag = "0.13.0";
     public const int Port = 11434;
 
+    /// <summary>Where the ollama/ollama image keeps its models: a path inside the container (its user's home), not on this
+    /// machine; the data volume is mounted there.</summary>
+    public const string ModelsPathInContainer = "/root/.ollama";
+
     /// <summary>The <c>docker.io/ollama/ollama</c> container: HTTP on 11434, models kept in a data volume at
-    /// <c>/root/.ollama</c>, healthy when <c>/</c> answers; <paramref name="gpu"/> <c>nvidia</c> passes the GPUs
+    /// <see cref="ModelsPathInContainer"/>, healthy when <c>/</c> answers; <paramref name="gpu"/> <c>nvidia</c> passes the GPUs
     /// (<c>--gpus all</c> for Docker, <c>--device nvidia.com/gpu=all</c> for Podman).</summary>
     public static IResourceBuilder<OllamaContainerResource> AddOllamaContainer(this IDistributedApplicationBuilder builder, string name,
         string? gpu, string runtime)
@@ -20,7 +24,7 @@ public static class OllamaExtensions
             .WithImage(Image, Tag)
             .WithImageRegistry("docker.io")
             .WithHttpEndpoint(targetPort: Port, name: "http")
-            .WithVolume($"{name}-data", "/root/.ollama")
+            .WithVolume($"{name}-data", ModelsPathInContainer)
             .WithHttpHealthCheck("/", endpointName: "http");
         if (string.Equals(gpu, "nvidia", StringComparison.OrdinalIgnoreCase))
         {
