@@ -5,50 +5,63 @@ namespace AspireMmRag.VectorStore;
 public static class ReciprocalRankFusion
 {
     public static IReadOnlyList<HybridPassageHit> Fuse(IReadOnlyList<VectorSearchHit<PassageRecord>> dense,
-        IReadOnlyList<VectorSearchHit<PassageRecord>> text, HybridSearchOptions options, int topK)
+        IReadOnlyList<VectorSearchHit<PassageRecord>> text, HybridSearchOptions options, int topK) =>
+        Fuse(dense, text, hit => hit.Record.Id, hit => hit.Score, options)
+            .Take(topK)
+            .Select(fused => new HybridPassageHit(fused.Item.Record, (float)fused.Score, fused.DenseScore, fused.DenseRank, fused.TextScore, fused.TextRank))
+            .ToArray();
+
+    /// <summary>The fusion of two ranked lists of any items that <paramref name="key"/> identifies, every item of
+    /// either list, best first (the item kept is the first seen: the dense one when it is in both).</summary>
+    internal static List<FusedItem<T>> Fuse<T, TKey>(IReadOnlyList<T> dense, IReadOnlyList<T> text, Func<T, TKey> key, Func<T, float> score,
+        HybridSearchOptions options)
+        where TKey : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RrfK, 1, nameof(options.RrfK));
-        var fused = new Dictionary<string, Entry>(dense.Count + text.Count, StringComparer.Ordinal);
+        var positions = new Dictionary<TKey, int>(dense.Count + text.Count);
+        var list = new List<FusedItem<T>>(dense.Count + text.Count);
         for (var i = 0; i < dense.Count; i++)
         {
-            var entry = Get(fused, dense[i].Record, order: i);
+            var entry = Get(positions, list, key(dense[i]), dense[i]);
             entry.Score += options.DenseWeight / (options.RrfK + i + 1);
-            entry.DenseScore = dense[i].Score;
+            entry.DenseScore = score(dense[i]);
             entry.DenseRank = i + 1;
         }
         for (var i = 0; i < text.Count; i++)
         {
-            var entry = Get(fused, text[i].Record, order: dense.Count + i);
+            var entry = Get(positions, list, key(text[i]), text[i]);
             entry.Score += options.TextWeight / (options.RrfK + i + 1);
-            entry.TextScore = text[i].Score;
+            entry.TextScore = score(text[i]);
             entry.TextRank = i + 1;
         }
-        return fused.Values
-            .Where(entry => entry.Score > 0)
-            .OrderByDescending(entry => entry.Score).ThenBy(entry => entry.Order)
-            .Take(topK)
-            .Select(entry => new HybridPassageHit(entry.Record, (float)entry.Score, entry.DenseScore, entry.DenseRank, entry.TextScore, entry.TextRank))
-            .ToArray();
+        list.RemoveAll(static entry => !(entry.Score > 0));
+        list.Sort(static (a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Order.CompareTo(b.Order));
+        return list;
     }
 
-    private static Entry Get(Dictionary<string, Entry> fused, PassageRecord record, int order)
+    private static FusedItem<T> Get<T, TKey>(Dictionary<TKey, int> positions, List<FusedItem<T>> list, TKey key, T item)
+        where TKey : notnull
     {
-        if (!fused.TryGetValue(record.Id, out var entry))
+        ref var position = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(positions, key, out var exists);
+        if (exists)
         {
-            entry = new Entry(record, order);
-            fused[record.Id] = entry;
+            return list[position];
         }
+        position = list.Count;
+        var entry = new FusedItem<T>(item, list.Count);
+        list.Add(entry);
         return entry;
     }
+}
 
-    private sealed class Entry(PassageRecord record, int order)
-    {
-        public PassageRecord Record { get; } = record;
-        public int Order { get; } = order;
-        public double Score { get; set; }
-        public float? DenseScore { get; set; }
-        public int? DenseRank { get; set; }
-        public float? TextScore { get; set; }
-        public int? TextRank { get; set; }
-    }
+/// <summary>One item of a fused list: its RRF score and, per list it is in, its score there and rank (from 1).</summary>
+internal sealed class FusedItem<T>(T item, int order)
+{
+    public T Item { get; } = item;
+    public int Order { get; } = order;
+    public double Score { get; set; }
+    public float? DenseScore { get; set; }
+    public int? DenseRank { get; set; }
+    public float? TextScore { get; set; }
+    public int? TextRank { get; set; }
 }

@@ -330,6 +330,10 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
             collection.Dispose();
         }
         _database?.Dispose();
+        if (_tokenizer.IsValueCreated)
+        {
+            _tokenizer.Value.Dispose();
+        }
         _writerLock?.Dispose();
         _stop.Dispose();
     }
@@ -407,32 +411,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        SearchRoute route;
-        List<SearchCandidate> candidates;
-        await collection.SearchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            (route, candidates) = collection.Search(query, documentIds, sources, options.MinScore, options.TopK);
-        }
-        finally
-        {
-            collection.SearchSlots.Release();
-        }
-        cancellationToken.ThrowIfCancellationRequested();
-        LastSearchRoute = route;
-
-        using var session = _database!.Read();
-        if (route == SearchRoute.FilteredSql)
-        {
-            var top = new TopK(options.TopK);
-            Sqlite(() => session.ExactScan(mapper.Schema, documentIds, sources, query, top, options.MinScore));
-            candidates = new List<SearchCandidate>(top.Count);
-            for (var i = 0; i < top.Count; i++)
-            {
-                candidates.Add(new SearchCandidate(top.KeyAt(i), top.ScoreAt(i), Exact: true));
-            }
-        }
+        var candidates = await CandidatesAsync(collection, query, documentIds, sources, options, cancellationToken).ConfigureAwait(false);
         if (candidates.Count == 0)
         {
             return [];
@@ -446,6 +425,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
         {
             scores.TryAdd(candidate.Key, candidate.Score);
         }
+        using var session = _database!.Read();
         var rows = Sqlite(() => session.ReadRecords(mapper, scores.Keys, query, rescore));
         var documentSet = documentIds is null ? null : new HashSet<string>(documentIds, StringComparer.Ordinal);
         var sourceSet = sources is null ? null : new HashSet<string>(sources, StringComparer.Ordinal);
@@ -467,6 +447,60 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
             hits.RemoveRange(options.TopK, hits.Count - options.TopK);
         }
         return hits;
+    }
+
+    /// <summary>The keys of a dense passage search with exact scores (ANN candidates rescored from the float32
+    /// vectors, deleted ones dropped), best first, at most top-k, at least <see cref="VectorSearchOptions.MinScore"/>.</summary>
+    private async Task<List<SearchCandidate>> DenseKeysAsync(float[] query, EmbeddedCollection collection, IReadOnlyList<string>? documentIds,
+        IReadOnlyList<string>? sources, VectorSearchOptions options, CancellationToken cancellationToken)
+    {
+        var candidates = await CandidatesAsync(collection, query, documentIds, sources, options, cancellationToken).ConfigureAwait(false);
+        if (candidates.Exists(c => !c.Exact))
+        {
+            var keys = candidates.Select(c => c.Key).Distinct().ToList();
+            using var session = _database!.Read();
+            var exact = Sqlite(() => session.ReadScores(collection.Schema, keys, query));
+            candidates = exact.Select(pair => new SearchCandidate(pair.Key, pair.Value, Exact: true)).ToList();
+        }
+        candidates.RemoveAll(c => c.Score < options.MinScore);
+        candidates.Sort(static (a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Key.CompareTo(b.Key));
+        if (candidates.Count > options.TopK)
+        {
+            candidates.RemoveRange(options.TopK, candidates.Count - options.TopK);
+        }
+        return candidates;
+    }
+
+    /// <summary>The candidates of a vector search (<see cref="EmbeddedCollection.Search"/>, or an exact scan through
+    /// SQLite's indexes when few rows match the filter); the route taken is <see cref="LastSearchRoute"/>.</summary>
+    private async Task<List<SearchCandidate>> CandidatesAsync(EmbeddedCollection collection, float[] query, IReadOnlyList<string>? documentIds,
+        IReadOnlyList<string>? sources, VectorSearchOptions options, CancellationToken cancellationToken)
+    {
+        SearchRoute route;
+        List<SearchCandidate> candidates;
+        await collection.SearchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            (route, candidates) = collection.Search(query, documentIds, sources, options.MinScore, options.TopK);
+        }
+        finally
+        {
+            collection.SearchSlots.Release();
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        LastSearchRoute = route;
+        if (route == SearchRoute.FilteredSql)
+        {
+            var top = new TopK(options.TopK);
+            using var session = _database!.Read();
+            Sqlite(() => session.ExactScan(collection.Schema, documentIds, sources, query, top, options.MinScore));
+            candidates = new List<SearchCandidate>(top.Count);
+            for (var i = 0; i < top.Count; i++)
+            {
+                candidates.Add(new SearchCandidate(top.KeyAt(i), top.ScoreAt(i), Exact: true));
+            }
+        }
+        return candidates;
     }
 
     private void ValidateTopK(VectorSearchOptions options)
@@ -635,6 +669,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
                 {
                     collection.CompactIfNeeded();
                 }
+                busy |= CatchUpTermIndex(stop);
             }
             catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
             {

@@ -34,4 +34,11 @@ internal static partial class EmbeddedVectorStoreLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete old index snapshot {Path}; will retry")]
     public static partial void SnapshotDeleteFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built the in-memory full-text index of the passages: {Rows} rows, {Postings} postings, in {ElapsedMs} ms")]
+    public static partial void TermIndexBuilt(ILogger logger, int rows, long postings, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "The passages ({Rows}) are more than VectorStore:Embedded:TermIndexMaxRows ({Max}): full-text search stays on SQLite FTS5")]
+    public static partial void TermIndexOff(ILogger logger, long rows, int max);
 }

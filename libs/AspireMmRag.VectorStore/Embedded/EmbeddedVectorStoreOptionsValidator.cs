@@ -29,6 +29,10 @@ public sealed class EmbeddedVectorStoreOptionsValidator : IValidateOptions<Embed
         {
             yield return "FilteredExactScanThreshold must be 0 or more.";
         }
+        if (options.TermIndexMaxRows < 0)
+        {
+            yield return "TermIndexMaxRows must be 0 (no in-memory full-text index) or more.";
+        }
         if (options.Hnsw is null)
         {
             yield return "Hnsw is required.";

@@ -21,16 +21,25 @@ internal static class PassageFullText
 {
     public const string Table = "passages_fts";
 
-    /// <summary>The <c>bm25()</c> column weights: title, section, text.</summary>
-    public const string Weights = "0.5, 0.5, 1.0";
+    /// <summary>The tokenizer of the index (and of <see cref="FullTextTokenizer"/>'s probe).</summary>
+    public const string Tokenizer = "unicode61 remove_diacritics 2";
+
+    /// <summary>The <c>bm25()</c> column weights of title, section and text (<see cref="Weights"/>).</summary>
+    public const double TitleWeight = 0.5;
+    public const double SectionWeight = 0.5;
+    public const double TextWeight = 1.0;
+
+    /// <summary>The weights as <c>bm25()</c>'s arguments.</summary>
+    public static readonly string Weights = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{TitleWeight:R}, {SectionWeight:R}, {TextWeight:R}");
 
     private static readonly CollectionSchema Passages = CollectionSchema.Passages;
 
-    private const string CreateSql = """
+    private const string CreateSql = $"""
         CREATE VIRTUAL TABLE passages_fts USING fts5(
           title, section, text,
           content = 'passages', content_rowid = 'key',
-          tokenize = 'unicode61 remove_diacritics 2'
+          tokenize = '{Tokenizer}'
         );
         CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
           INSERT INTO passages_fts (rowid, title, section, text) VALUES (new.key, new.title, new.section, new.text);
@@ -48,21 +57,18 @@ internal static class PassageFullText
     private const string ExistsSql = $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{Table}'";
 
     /// <summary>
-    /// The best <c>$limit</c> rows for <c>$match</c> (from <see cref="FullTextQuery.ToFts5Match"/>) that satisfy
-    /// <paramref name="where"/> (a condition on the index's <c>rowid</c>, the passage key), best first: the passage columns
-    /// (<see cref="CollectionSchema.RecordColumns"/> of alias <c>p</c>), then the BM25 score (higher is better) at
-    /// <see cref="ScoreOrdinal"/>. The top-k is taken in the index before the join, so only those rows are read; a
-    /// filter on passage columns belongs in <paramref name="where"/> as <c>+rowid IN (SELECT key FROM passages WHERE …)</c>
-    /// (the unary <c>+</c> makes it a check against one key set; without it SQLite runs one MATCH per key).
+    /// The keys (the index's <c>rowid</c>) and BM25 scores (negated: higher is better) of the best <c>$limit</c> rows for
+    /// <c>$match</c> (from <see cref="FullTextQuery.ToFts5Match(IReadOnlyList{string})"/>) that satisfy <paramref name="where"/>
+    /// (a condition on <c>rowid</c>), best first, ties by key. A filter on passage columns belongs in
+    /// <paramref name="where"/> as <c>+rowid IN (SELECT key FROM passages WHERE …)</c> (the unary <c>+</c> makes it a
+    /// check against one key set; without it SQLite runs one MATCH per key).
     /// </summary>
     public static string SearchSql(string where) => $"""
-        SELECT {string.Join(", ", Passages.RecordColumns.Split(", ").Select(column => "p." + column))}, -h.score
-        FROM (
+        SELECT k, -score FROM (
           SELECT rowid AS k, bm25({Table}, {Weights}) AS score FROM {Table}
           WHERE {Table} MATCH $match AND {where}
           ORDER BY score, rowid LIMIT $limit
-        ) AS h JOIN {Passages.Table} AS p ON p.key = h.k
-        ORDER BY h.score, h.k
+        )
         """;
 
     /// <summary>
@@ -76,8 +82,6 @@ internal static class PassageFullText
     /// <summary>The smallest key written after change sequence <c>$upto</c>, or nothing. Keys grow with every write
     /// (AUTOINCREMENT, one writer), so a row was written at or before <c>$upto</c> exactly when its key is smaller.</summary>
     public const string FirstKeyAfterSql = "SELECT key FROM passages WHERE seq > $upto ORDER BY seq, key LIMIT 1";
-
-    public static int ScoreOrdinal => CollectionSchema.FirstExtraOrdinal + Passages.ExtraColumns.Count;
 
     /// <summary>Whether the index exists (a database written by a version before full-text search has none until its
     /// writer opens it).</summary>

@@ -138,13 +138,7 @@ internal sealed class ReadSession : IDisposable
         var command = _connection.Command(
             $"SELECT {schema.RecordColumns}{(rescore ? ", vector" : "")} FROM {schema.Table} WHERE key IN (SELECT value FROM json_each($keys))",
             _transaction);
-        var json = new StringBuilder(keys.Count * 8).Append('[');
-        foreach (var key in keys)
-        {
-            json.Append(key).Append(',');
-        }
-        json[^1] = ']';
-        PooledConnection.Set(command, "$keys", json.ToString());
+        PooledConnection.Set(command, "$keys", KeysJson(keys));
         var buffer = rescore ? new byte[query.Length * sizeof(float)] : [];
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -179,12 +173,13 @@ internal sealed class ReadSession : IDisposable
     }
 
     /// <summary>
-    /// The best <paramref name="limit"/> passages by BM25 for an FTS5 MATCH expression (<see cref="FullTextQuery.ToFts5Match"/>),
-    /// best first, whose document is one of <paramref name="documentIds"/> and source one of <paramref name="sources"/>
-    /// (null: any) and, with <paramref name="upToSeq"/>, that were written at or before that change sequence (use a
-    /// session with a transaction then, so that the bound and the search see one state).
+    /// The keys of the best <paramref name="limit"/> passages by BM25 for an FTS5 MATCH expression
+    /// (<see cref="FullTextQuery.ToFts5Match(IReadOnlyList{string})"/>), best first, with their scores (higher is better),
+    /// whose document is one of <paramref name="documentIds"/> and source one of <paramref name="sources"/> (null: any)
+    /// and, with <paramref name="upToSeq"/>, that were written at or before that change sequence (use a session with a
+    /// transaction then, so that the bound and the search see one state).
     /// </summary>
-    public List<VectorSearchHit<PassageRecord>> SearchText(string match, IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources,
+    public List<SearchCandidate> SearchText(string match, IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources,
         long? upToSeq, int limit)
     {
         var clauses = new List<string>(2);
@@ -221,13 +216,61 @@ internal sealed class ReadSession : IDisposable
         {
             PooledConnection.Set(command, "$below", below);
         }
-        var hits = new List<VectorSearchHit<PassageRecord>>(Math.Min(limit, 64));
+        var hits = new List<SearchCandidate>(Math.Min(limit, 64));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            hits.Add(new VectorSearchHit<PassageRecord>(PassageRowMapper.Instance.Read(reader), (float)reader.GetDouble(PassageFullText.ScoreOrdinal)));
+            hits.Add(new SearchCandidate(reader.GetInt64(0), (float)reader.GetDouble(1), Exact: true));
         }
         return hits;
+    }
+
+    /// <summary>The indexed columns of the passages with <c>after &lt; seq &lt;= upTo</c> (all of them from
+    /// <c>after</c> -1), for <see cref="PassageTermIndex"/>.</summary>
+    public void ScanPassageText(long after, long upTo, Action<PassageText> onRow)
+    {
+        var command = _connection.Command(
+            $"SELECT key, document_id, source, title, section, text FROM {CollectionSchema.Passages.Table} WHERE seq > $after AND seq <= $upto",
+            _transaction);
+        PooledConnection.Set(command, "$after", after);
+        PooledConnection.Set(command, "$upto", upTo);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            onRow(new PassageText(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Text(reader, 3), Text(reader, 4), Text(reader, 5)));
+        }
+
+        static string Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? "" : reader.GetString(ordinal);
+    }
+
+    /// <summary>The exact scores (from the float32 vectors) of those of <paramref name="keys"/> that still exist.</summary>
+    public Dictionary<long, float> ReadScores(CollectionSchema schema, IReadOnlyCollection<long> keys, ReadOnlySpan<float> query)
+    {
+        var scores = new Dictionary<long, float>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return scores;
+        }
+        var command = _connection.Command($"SELECT key, vector FROM {schema.Table} WHERE key IN (SELECT value FROM json_each($keys))", _transaction);
+        PooledConnection.Set(command, "$keys", KeysJson(keys));
+        var buffer = new byte[query.Length * sizeof(float)];
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            scores[reader.GetInt64(0)] = EmbeddedDatabase.Score(reader, 1, query, buffer);
+        }
+        return scores;
+    }
+
+    private static string KeysJson(IReadOnlyCollection<long> keys)
+    {
+        var json = new StringBuilder(keys.Count * 8).Append('[');
+        foreach (var key in keys)
+        {
+            json.Append(key).Append(',');
+        }
+        json[^1] = ']';
+        return json.ToString();
     }
 
     /// <summary>Above this many values an IN list takes them as one JSON array parameter (SQLite caps the number of

@@ -21,15 +21,20 @@ internal sealed class RowFilter
 
     /// <summary>Resolves distinct values against the directory's interners; also returns an upper bound of the matching
     /// live rows (the smaller of the filters' summed row counts).</summary>
-    public static (RowFilter Filter, int Matching) Create(RowDirectory rows, IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources)
+    public static (RowFilter Filter, int Matching) Create(RowDirectory rows, IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources) =>
+        Create(rows.Documents, rows.Sources, rows.Count, documentIds, sources);
+
+    /// <summary>The same against any pair of interners of <paramref name="rows"/> live rows.</summary>
+    public static (RowFilter Filter, int Matching) Create(StringInterner documentNames, StringInterner sourceNames, int rows,
+        IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources)
     {
-        var matching = rows.Count;
+        var matching = rows;
         if (documentIds is null && sources is null)
         {
             return (None, matching);
         }
-        var documents = documentIds is null ? null : Resolve(rows.Documents, documentIds, ref matching);
-        var sourceSet = sources is null ? null : Resolve(rows.Sources, sources, ref matching);
+        var documents = documentIds is null ? null : Resolve(documentNames, documentIds, ref matching);
+        var sourceSet = sources is null ? null : Resolve(sourceNames, sources, ref matching);
         return (new RowFilter(documents, sourceSet), matching);
     }
 
