@@ -11,7 +11,7 @@ public sealed class MilvusSchemaVersionTests
     public async Task A_passages_collection_without_the_full_text_fields_is_refused_with_a_re_index_hint()
     {
         await using var context = await OldPassagesAsync("wiki_passages");
-        var log = new MilvusLogRecorder();
+        var log = new LogRecorder<MilvusVectorStore>();
         var store = context.CreateStore(o => o.PassagesCollection = "wiki_passages", log);
 
         var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None));
@@ -45,7 +45,7 @@ public sealed class MilvusSchemaVersionTests
     public async Task The_previous_default_collection_is_reported_and_left_alone_while_passages_v2_is_created()
     {
         await using var context = await OldPassagesAsync(MilvusOptions.LegacyPassagesCollection);
-        var log = new MilvusLogRecorder();
+        var log = new LogRecorder<MilvusVectorStore>();
 
         await context.CreateStore(logger: log).EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
 
@@ -61,10 +61,10 @@ public sealed class MilvusSchemaVersionTests
     public async Task No_report_without_the_previous_collection_or_with_a_configured_name()
     {
         await using var context = await OldPassagesAsync(MilvusOptions.LegacyPassagesCollection);
-        var custom = new MilvusLogRecorder();
+        var custom = new LogRecorder<MilvusVectorStore>();
         await context.CreateStore(o => o.PassagesCollection = "mine", custom).EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
         await using var fresh = await MilvusTestContext.StartAsync();
-        var clean = new MilvusLogRecorder();
+        var clean = new LogRecorder<MilvusVectorStore>();
         await fresh.CreateStore(logger: clean).EnsureCollectionsAsync(MilvusTestContext.Dimensions, CancellationToken.None);
 
         Assert.DoesNotContain(custom.Entries, e => e.Level >= LogLevel.Warning);

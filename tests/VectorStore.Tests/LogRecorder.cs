@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using AspireMmRag.VectorStore.Milvus;
 using Microsoft.Extensions.Logging;
 
 namespace AspireMmRag.VectorStore.Tests;
 
-/// <summary>Keeps the store's log entries (level and formatted message) for assertions.</summary>
-internal sealed class MilvusLogRecorder : ILogger<MilvusVectorStore>
+/// <summary>Keeps a store's log entries (level and formatted message) for assertions.</summary>
+internal sealed class LogRecorder<T> : ILogger<T>
 {
     private readonly ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
 
