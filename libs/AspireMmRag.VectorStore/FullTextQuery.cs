@@ -92,8 +92,8 @@ internal static class FullTextQuery
     /// <summary>
     /// A word in more than this share of the rows is dropped from a query that has a rarer word (one in at most this
     /// share): see <see cref="SelectTerms(IReadOnlyList{string}, IReadOnlyList{long}, long)"/>. One half: only the words
-    /// whose IDF FTS5 floors. A quarter was measured (bench/Retrieval.Benchmarks, 10k synthetic passages whose verbs and
-    /// adjectives are each in 48–60 % of them): BM25 p50 0.8 ms instead of 4.2 ms, hybrid 1.8 ms instead of 7.8 ms, but on
+    /// whose IDF FTS5 floors. A quarter was measured on FTS5 alone (bench/Retrieval.Benchmarks, 10k synthetic passages whose
+    /// verbs and adjectives are each in 48–60 % of them): BM25 p50 0.8 ms instead of 4.2 ms, hybrid 1.8 ms instead of 7.8 ms, but on
     /// the labelled set one paraphrase question fell from rank 2 to 4 in hybrid (MRR 0.902 → 0.900; hit@1 and hit@4 the
     /// same), so it is not the default: quality first.
     /// </summary>
