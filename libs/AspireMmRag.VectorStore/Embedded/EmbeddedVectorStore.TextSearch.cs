@@ -69,9 +69,9 @@ public sealed partial class EmbeddedVectorStore
         }
         var leg = options with { TopK = Math.Clamp(hybrid.EffectiveCandidates(options.TopK), 1, _options.MaxTopK) };
         var text = Task.Run(() => Timed(() => TextCandidates(query, collection, documentIds, sources, leg.TopK, cancellationToken)), cancellationToken);
-        var start = Stopwatch.GetTimestamp();
-        var denseKeys = await DenseKeysAsync(normalized, collection, documentIds, sources, leg, cancellationToken).ConfigureAwait(false);
-        var denseTime = Stopwatch.GetElapsedTime(start);
+        var dense = TimedDenseAsync(normalized, collection, documentIds, sources, leg, cancellationToken);
+        await Task.WhenAll(dense, text).ConfigureAwait(false); // both observed, whichever fails
+        var (denseKeys, denseTime) = await dense.ConfigureAwait(false);
         var (textKeys, textTime) = await text.ConfigureAwait(false);
         var fused = ReciprocalRankFusion.Fuse(denseKeys, textKeys, static c => c.Key, static c => c.Score, hybrid);
         var records = ReadPassages(fused.Select(f => f.Item.Key).ToList(), options.TopK, documentIds, sources);
@@ -207,6 +207,14 @@ public sealed partial class EmbeddedVectorStore
         public long Rows { get; } = rows;
 
         public System.Collections.Concurrent.ConcurrentDictionary<string, long> Frequencies { get; } = new(StringComparer.Ordinal);
+    }
+
+    private async Task<(List<SearchCandidate> Keys, TimeSpan Time)> TimedDenseAsync(float[] query, EmbeddedCollection collection,
+        IReadOnlyList<string>? documentIds, IReadOnlyList<string>? sources, VectorSearchOptions options, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var keys = await DenseKeysAsync(query, collection, documentIds, sources, options, cancellationToken).ConfigureAwait(false);
+        return (keys, Stopwatch.GetElapsedTime(start));
     }
 
     private static (List<SearchCandidate> Keys, TimeSpan Time) Timed(Func<List<SearchCandidate>> search)
