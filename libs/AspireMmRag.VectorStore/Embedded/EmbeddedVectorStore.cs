@@ -20,7 +20,8 @@ namespace AspireMmRag.VectorStore.Embedded;
 /// <item>One <see cref="VectorStoreRole.Writer"/> process (a lock file enforces it) and any number of
 /// <see cref="VectorStoreRole.Reader"/> processes on the same directory.</item>
 /// <item>Passages also have an SQLite FTS5 (BM25) index that triggers keep in the transaction of every row write
-/// (<see cref="PassageFullText"/>), for full-text and hybrid search.</item>
+/// (<see cref="PassageFullText"/>), for full-text and hybrid search; a process that searches them keeps an in-memory
+/// copy that ranks the same way, much faster (<see cref="PassageTermIndex"/>).</item>
 /// </list>
 /// </summary>
 public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable, IDisposable
