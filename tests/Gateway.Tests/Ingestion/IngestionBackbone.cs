@@ -19,8 +19,18 @@ public sealed class IngestionBackbone : IAsyncLifetime
         var clip = PipelineServices.WriteClipModel(Path.Combine(_root, "clip"));
         var embedder = PipelineServices.StartAsync("Embedder", PipelineServices.EmbedderEnvironment(clip), TimeSpan.FromSeconds(120),
             healthContains: "\"image_embeddings\":\"available\"", http2: true);
-        await Task.WhenAll(Broker.StartAsync(), embedder);
-        Embedder = await embedder;
+        try
+        {
+            await Task.WhenAll(Broker.StartAsync(), embedder);
+        }
+        finally
+        {
+            // Kept even when the broker failed, so that DisposeAsync stops it instead of leaving it running.
+            if (embedder.IsCompletedSuccessfully)
+            {
+                Embedder = embedder.Result;
+            }
+        }
     }
 
     public async Task DisposeAsync()
