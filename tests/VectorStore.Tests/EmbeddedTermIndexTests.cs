@@ -125,6 +125,30 @@ public sealed class EmbeddedTermIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task A_row_deleted_after_the_readers_state_gives_its_place_to_the_next()
+    {
+        await using var writer = await _directory.OpenAsync(Dimension);
+        var options = _directory.Options(VectorStoreRole.Reader);
+        options.ReaderPollInterval = TimeSpan.FromHours(1);
+        await using var reader = new EmbeddedVectorStore(options);
+        await writer.UpsertPassagesAsync([.. Enumerable.Range(0, 6).Select(i => Passage($"p{i}", $"doc-{i}", "wiki") with
+        {
+            Text = string.Join(' ', Enumerable.Repeat("lantern", 6 - i)) + " keeper",
+        })], None);
+        await reader.RefreshAsync(None);
+        await reader.WaitForTermIndexAsync(None);
+        var top2 = new VectorSearchOptions { TopK = 2 };
+        Assert.Equal(["p0", "p1"], (await reader.SearchPassagesByTextAsync("lantern", top2, None)).Select(h => h.Record.Id));
+
+        await writer.DeleteAsync(VectorCollection.Passages, ["p0", "p1"], None);
+
+        // The reader has not replayed the delete: its index still ranks p0 and p1 first, the rows are gone.
+        Assert.Equal(["p2", "p3"], (await reader.SearchPassagesByTextAsync("lantern", top2, None)).Select(h => h.Record.Id));
+        Assert.Equal(TextSearchRoute.Memory, reader.LastTextRoute);
+        Assert.Equal(6, reader.GetStatistics(VectorCollection.Passages)!.Rows);
+    }
+
+    [Fact]
     public async Task Above_the_row_limit_fts5_answers()
     {
         await using var store = await _directory.OpenAsync(Dimension, configure: o => o.TermIndexMaxRows = 40);
@@ -161,6 +185,33 @@ public sealed class EmbeddedTermIndexTests : IDisposable
             var terms = tokenizer.DistinctTerms(Query(), FullTextQuery.MaxTokens);
             IReadOnlyList<string>? documents = q % 3 == 0 ? ["doc-1", "doc-7"] : null;
             Assert.Equal(fresh.Search(terms, documents, null, 20), index.Search(terms, documents, null, 20));
+        }
+    }
+
+    [Fact]
+    public void After_a_compaction_that_restores_the_same_counts_the_index_scores_its_rows_not_the_old_ones()
+    {
+        // Re-ingesting unchanged passages: each replaced row is removed and added again under a new key, so the row
+        // count, the token total and (after compacting) the ordinal count are what they were before.
+        using var tokenizer = new FullTextTokenizer();
+        var rows = Enumerable.Range(0, 2_000).Select(i => Text(i, $"doc-{i % 50}")).ToList();
+        var index = new PassageTermIndex(tokenizer, seq: 1);
+        index.Apply([], rows, seq: 1);
+        var queries = Enumerable.Range(0, 60).Select(_ => tokenizer.DistinctTerms(Query(), FullTextQuery.MaxTokens)).ToList();
+        foreach (var terms in queries)
+        {
+            index.Search(terms, null, null, 10); // the norms of the first ordinals are cached
+        }
+        var replaced = rows.Take(1_100).Reverse().Select(r => r with { Key = r.Key + 100_000 }).ToList();
+
+        index.Apply([.. rows.Take(1_100).Select(r => r.Key)], replaced, seq: 2);
+
+        var fresh = new PassageTermIndex(tokenizer, seq: 2);
+        fresh.Apply([], [.. rows.Skip(1_100), .. replaced], seq: 2);
+        Assert.Equal(fresh.PostingCount, index.PostingCount);
+        foreach (var terms in queries)
+        {
+            Assert.Equal(fresh.Search(terms, null, null, 10), index.Search(terms, null, null, 10));
         }
     }
 

@@ -3,9 +3,11 @@ using System.Diagnostics;
 namespace AspireMmRag.VectorStore.Embedded;
 
 /// <summary>
-/// The in-memory full-text index (<see cref="PassageTermIndex"/>) of this process: built by the background task after
-/// the first full-text search asks for it (FTS5 answers until then), then kept up to date with the passages the
-/// store's vector state has, by replaying the rows and tombstones of each later change sequence from SQLite.
+/// The in-memory full-text index (<see cref="PassageTermIndex"/>) of this process: built on the thread pool, started
+/// by the background task, after the first full-text search asks for it (FTS5 answers until then), then kept up to date
+/// with the passages the store's vector state has, by replaying the rows and tombstones of each later change sequence
+/// from SQLite. A build reads every passage in one read transaction (the writer's WAL checkpoints wait for it) and,
+/// when it replaces an index, both are in memory until it ends.
 /// </summary>
 public sealed partial class EmbeddedVectorStore
 {
@@ -13,6 +15,7 @@ public sealed partial class EmbeddedVectorStore
     private volatile PassageTermIndex? _termIndex;
     private volatile bool _termIndexWanted;
     private bool _termIndexOffLogged;
+    private Task? _termIndexWork;
 
     /// <summary>How the last full-text search (alone or in a hybrid one) was served (<see cref="TextSearchRoute.None"/>
     /// when its query had no word).</summary>
@@ -21,7 +24,8 @@ public sealed partial class EmbeddedVectorStore
     private FullTextTokenizer Tokenizer => _tokenizer.Value;
 
     /// <summary>Waits until the in-memory full-text index exists and is up to date with the passages' vector state (it is
-    /// asked for first if no search has).</summary>
+    /// asked for first if no search has); with more passages than <see cref="EmbeddedVectorStoreOptions.TermIndexMaxRows"/>
+    /// that never happens, so callers pass a token that ends.</summary>
     internal async Task WaitForTermIndexAsync(CancellationToken cancellationToken)
     {
         if (_options.TermIndexMaxRows == 0)
@@ -51,8 +55,36 @@ public sealed partial class EmbeddedVectorStore
         }
     }
 
+    /// <summary>Background task: starts a catch-up of the in-memory index on the thread pool when it is wanted and behind
+    /// and none runs, so that a long build never holds up the task's refreshes, indexing and snapshots.</summary>
+    private void StartTermIndexCatchUp(CancellationToken stop)
+    {
+        if (!_termIndexWanted || _termIndexWork is { IsCompleted: false }
+            || Volatile.Read(ref _collections[(int)VectorCollection.Passages]) is not { } collection
+            || (_termIndex is { } index && index.Seq >= collection.LastSeq))
+        {
+            return;
+        }
+        _termIndexWork = Task.Run(() =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested && CatchUpTermIndex(stop))
+                {
+                }
+            }
+            catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
+            {
+            }
+            catch (Exception e)
+            {
+                EmbeddedVectorStoreLog.BackgroundFailed(_logger, e);
+            }
+        }, CancellationToken.None);
+    }
+
     /// <summary>
-    /// Background task: brings the in-memory index to the collection's change sequence: built from every passage when
+    /// Brings the in-memory index to the collection's change sequence: built from every passage when
     /// there is none (or when it fell behind tombstones the writer has pruned), otherwise by replaying what changed since
     /// its sequence. Dropped (FTS5 answers) while the passages are more than
     /// <see cref="EmbeddedVectorStoreOptions.TermIndexMaxRows"/>. Returns whether it did anything.

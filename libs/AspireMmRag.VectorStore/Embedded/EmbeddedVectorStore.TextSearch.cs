@@ -15,7 +15,9 @@ public sealed partial class EmbeddedVectorStore
     /// so no FTS5 syntax reaches SQLite; no word, no result. Words too common to weigh anything but the cost of scoring
     /// their rows are left out (<see cref="FullTextQuery.SelectTerms(IReadOnlyList{string}, IReadOnlyList{long}, long)"/>).
     /// Served from the in-memory index when it is up to date with the passages this store's vector state has (see
-    /// <see cref="EmbeddedVectorStoreOptions.TermIndexMaxRows"/>), otherwise by FTS5; both give the same list. Filters
+    /// <see cref="EmbeddedVectorStoreOptions.TermIndexMaxRows"/>), otherwise by FTS5; both give the same list when the
+    /// database holds nothing newer than that state (a reader between two polls may see FTS5 weigh the writer's latest
+    /// rows in its statistics; a row deleted since is skipped on both routes). Filters
     /// by document and source apply; <see cref="VectorSearchOptions.MinScore"/> is a cosine bound and does not apply.
     /// A reader returns only rows its vector state has replayed, so a passage is findable by keyword exactly when it is
     /// findable by vector there too; on a database from before full-text search that its writer has not opened yet, a
@@ -34,10 +36,15 @@ public sealed partial class EmbeddedVectorStore
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
-        var keys = TextCandidates(query, collection, documentIds, sources, options.TopK, cancellationToken);
+        // A few keys more than asked, for rows another process deleted since this store's state (the read skips them).
+        var keys = TextCandidates(query, collection, documentIds, sources, Math.Min(options.TopK + SpareKeys, _options.MaxTopK), cancellationToken);
         var records = ReadPassages(keys.Select(k => k.Key).ToList(), options.TopK, documentIds, sources);
-        return keys.Where(k => records.ContainsKey(k.Key)).Select(k => new VectorSearchHit<PassageRecord>(records[k.Key], k.Score)).ToArray();
+        return keys.Where(k => records.ContainsKey(k.Key)).Take(options.TopK)
+            .Select(k => new VectorSearchHit<PassageRecord>(records[k.Key], k.Score)).ToArray();
     }
+
+    /// <summary>Keys a full-text search takes beyond its top-k, to stand in for rows deleted since the search's state.</summary>
+    private const int SpareKeys = 8;
 
     /// <summary>
     /// The dense and the full-text list, <see cref="HybridSearchOptions.EffectiveCandidates"/> keys each (at most

@@ -306,6 +306,10 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
             {
             }
         }
+        if (_termIndexWork is not null)
+        {
+            await _termIndexWork.ConfigureAwait(false); // it catches its own failures
+        }
         if (_writer && _options.SnapshotOnDispose && _database is not null)
         {
             foreach (var collection in OpenCollections())
@@ -670,7 +674,7 @@ public sealed partial class EmbeddedVectorStore : IVectorStore, IAsyncDisposable
                 {
                     collection.CompactIfNeeded();
                 }
-                busy |= CatchUpTermIndex(stop);
+                StartTermIndexCatchUp(stop);
             }
             catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
             {

@@ -15,7 +15,9 @@ internal delegate void TermHandler(ReadOnlySpan<char> term);
 /// What each code point does is asked of SQLite itself the first time it is seen: a private in-memory FTS5 table with
 /// the same tokenizer indexes "a", the code point, "b", and its <c>fts5vocab</c> instance table tells whether that gave
 /// "a" and "b" (a separator), "ab" (folds to nothing) or "a", the fold, "b". So the two agree whatever the Unicode
-/// tables of the SQLite build. Thread-safe.
+/// tables of the SQLite build. One difference is left: FTS5 keeps the raw bytes of a term it cut inside a code point,
+/// where this tokenizer's term ends in U+FFFD, so two such 32 KB terms that differ only in the cut character are one
+/// term here. Thread-safe.
 /// </summary>
 internal sealed class FullTextTokenizer : IDisposable
 {
@@ -32,6 +34,7 @@ internal sealed class FullTextTokenizer : IDisposable
     private readonly Dictionary<int, int> _supplementary = [];
     private readonly Lock _probeLock = new();
     private SqliteConnection? _probe;
+    private bool _disposed;
 
     public FullTextTokenizer()
     {
@@ -138,6 +141,7 @@ internal sealed class FullTextTokenizer : IDisposable
     {
         lock (_probeLock)
         {
+            _disposed = true;
             _probe?.Dispose();
             _probe = null;
         }
@@ -202,6 +206,7 @@ internal sealed class FullTextTokenizer : IDisposable
     {
         lock (_probeLock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var connection = _probe ??= OpenProbe();
             using var transaction = connection.BeginTransaction();
             using (var insert = connection.CreateCommand())

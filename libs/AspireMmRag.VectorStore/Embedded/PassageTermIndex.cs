@@ -15,8 +15,9 @@ internal sealed record PassageText(long Key, string DocumentId, string Source, s
 /// f = Σ column weight × occurrences of t in that column, idf(t) = log((N − n + 0.5) / (n + 0.5)), floored at 1e-6;
 /// best first, ties by key. It reflects the passages up to change sequence <see cref="Seq"/>: the store adds the rows
 /// and removes the tombstoned keys of each later sequence (<see cref="Apply"/>). A removed row stays in the posting
-/// lists, skipped, until removed rows are a quarter of all, when they are compacted away. Thread-safe: searches share a
-/// read lock, changes take the write lock.
+/// lists, skipped, until removed rows are more than 1,024 and a quarter of all, when they are compacted away (new
+/// ordinals, posting lists and document/source interners of the live rows only). Thread-safe: searches share a read
+/// lock, changes take the write lock.
 /// </summary>
 internal sealed class PassageTermIndex
 {
@@ -28,8 +29,8 @@ internal sealed class PassageTermIndex
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, Postings> _terms = new(StringComparer.Ordinal);
     private readonly Dictionary<long, int> _ordinals = [];
-    private readonly StringInterner _documents = new();
-    private readonly StringInterner _sources = new();
+    private StringInterner _documents = new();
+    private StringInterner _sources = new();
     private long[] _keys = new long[1024];
     private int[] _lengths = new int[1024];
     private int[] _documentOf = new int[1024];
@@ -39,8 +40,11 @@ internal sealed class PassageTermIndex
     private long _liveTokens;
     private long _postings;
 
-    /// <summary>Per row, k1·(1 − b + b·|row| / avg|row|), for the statistics it was computed with (null: not yet).</summary>
+    /// <summary>Per row, k1·(1 − b + b·|row| / avg|row|), for the <see cref="_version"/> it was computed at (null: not yet).</summary>
     private volatile LengthNorms? _norms;
+
+    /// <summary>Bumped by every <see cref="Apply"/> (rows, lengths and ordinals may all have changed).</summary>
+    private long _version;
 
     public PassageTermIndex(FullTextTokenizer tokenizer, long seq)
     {
@@ -82,6 +86,7 @@ internal sealed class PassageTermIndex
         _lock.EnterWriteLock();
         try
         {
+            _version++;
             foreach (var key in deleted)
             {
                 Remove(key);
@@ -201,12 +206,12 @@ internal sealed class PassageTermIndex
         }
     }
 
-    /// <summary>The length norms of the current statistics (computed once per change of them, by the first search
-    /// that needs them; concurrent searches may compute them twice, to equal values). Caller holds the read lock.</summary>
+    /// <summary>The length norms of the current rows (computed by the first search after each <see cref="Apply"/>;
+    /// concurrent searches may compute them twice, to equal values). Caller holds the read lock.</summary>
     private double[] Norms(int rows)
     {
         var cached = _norms;
-        if (cached is not null && cached.Rows == rows && cached.Tokens == _liveTokens && cached.Count == _count)
+        if (cached is not null && cached.Version == _version)
         {
             return cached.Values;
         }
@@ -216,11 +221,11 @@ internal sealed class PassageTermIndex
         {
             values[doc] = K1 * (1 - B + B * _lengths[doc] / avgdl);
         }
-        _norms = new LengthNorms(rows, _liveTokens, _count, values);
+        _norms = new LengthNorms(_version, values);
         return values;
     }
 
-    private sealed record LengthNorms(int Rows, long Tokens, int Count, double[] Values);
+    private sealed record LengthNorms(long Version, double[] Values);
 
     private long LiveCount(Postings list)
     {
@@ -301,11 +306,14 @@ internal sealed class PassageTermIndex
         _removed++;
     }
 
-    /// <summary>Drops removed rows: live rows get new ordinals (in the same order) and the posting lists lose theirs.</summary>
+    /// <summary>Drops removed rows: live rows get new ordinals (in the same order), the posting lists lose theirs, and
+    /// the interners keep only the documents and sources of live rows.</summary>
     private void Compact()
     {
         var map = new int[_count];
         var live = 0;
+        var documents = new StringInterner();
+        var sources = new StringInterner();
         for (var doc = 0; doc < _count; doc++)
         {
             if (_lengths[doc] == Removed)
@@ -316,8 +324,8 @@ internal sealed class PassageTermIndex
             map[doc] = live;
             _keys[live] = _keys[doc];
             _lengths[live] = _lengths[doc];
-            _documentOf[live] = _documentOf[doc];
-            _sourceOf[live] = _sourceOf[doc];
+            _documentOf[live] = documents.AddReference(_documents.Value(_documentOf[doc]));
+            _sourceOf[live] = sources.AddReference(_sources.Value(_sourceOf[doc]));
             _ordinals[_keys[live]] = live;
             live++;
         }
@@ -338,6 +346,8 @@ internal sealed class PassageTermIndex
         }
         _count = live;
         _removed = 0;
+        _documents = documents;
+        _sources = sources;
         Interlocked.Exchange(ref _postings, postings);
     }
 

@@ -25,6 +25,9 @@ internal sealed class StringInterner
     /// <summary>The ordinal of <paramref name="value"/>, or 0 when no row ever had it.</summary>
     public int Find(string value) => _ordinals.GetValueOrDefault(value);
 
+    /// <summary>The value of an ordinal from <see cref="AddReference"/>.</summary>
+    public string Value(int ordinal) => _values[ordinal];
+
     /// <summary>Live rows with this value.</summary>
     public int RowCount(int ordinal) => ordinal <= 0 ? 0 : _counts[ordinal];
 }
