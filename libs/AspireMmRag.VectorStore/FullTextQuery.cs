@@ -4,6 +4,9 @@ using System.Text;
 namespace AspireMmRag.VectorStore;
 
 /// <summary>
+/// Full-text query helpers shared by the stores: <see cref="Tokens"/> (the words Milvus is sent; the embedded store splits
+/// with <see cref="Embedded.FullTextTokenizer"/>, exactly as its index does), <see cref="ToFts5Match(IReadOnlyList{string})"/>
+/// and <see cref="SelectTerms(IReadOnlyList{string}, IReadOnlyList{long}, long)"/>.
 /// Turns user text into a full-text query that means "any of these words" and nothing else. A word is a maximal run of
 /// letters, numbers and combining marks; everything else (whitespace, quotes, <c>*</c>, <c>:</c>, <c>-</c>, <c>^</c>,
 /// <c>+</c>, parentheses, braces, commas...) only separates words, so "Tōdai-ji's" gives "Tōdai", "ji" and "s", as an
@@ -61,15 +64,11 @@ internal static class FullTextQuery
     }
 
     /// <summary>
-    /// An SQLite FTS5 MATCH expression for <paramref name="text"/>: each word of <see cref="Tokens"/> as a quoted string
-    /// (so no FTS5 syntax can reach the parser; a word holds no quote, and one would be doubled), joined with <c>OR</c>.
-    /// Null when the text has no word: FTS5 rejects an empty MATCH, so the caller must skip the query. Bind the result as
-    /// a parameter.
+    /// An SQLite FTS5 MATCH expression for words already split (and perhaps pruned by <see cref="SelectTerms"/>): each as
+    /// a quoted string (so no FTS5 syntax can reach the parser; a word holds no quote, and one would be doubled), joined
+    /// with <c>OR</c>. Null when there are none: FTS5 rejects an empty MATCH, so the caller must skip the query. Bind the
+    /// result as a parameter.
     /// </summary>
-    public static string? ToFts5Match(string text) => ToFts5Match(Tokens(text));
-
-    /// <summary>The MATCH expression for words already split by <see cref="Tokens"/> (and perhaps pruned by
-    /// <see cref="SelectTerms"/>); null when there are none.</summary>
     public static string? ToFts5Match(IReadOnlyList<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);

@@ -156,7 +156,7 @@ internal sealed class ReadSession : IDisposable
     public long PassageRows() => ReadInfo(CollectionSchema.Passages)?.RowCount ?? 0;
 
     /// <summary>
-    /// How many passages contain each of <paramref name="words"/> (words of <see cref="FullTextQuery.Tokens"/>), counted by
+    /// How many passages contain each of <paramref name="words"/> (terms of <see cref="FullTextTokenizer"/>), counted by
     /// the index (<see cref="PassageFullText.DocumentFrequencySql"/>), 0 for a word in no passage. The cost is that of
     /// walking each word's doclist, so callers cache the answers.
     /// </summary>
